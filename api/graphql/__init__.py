@@ -1,0 +1,30 @@
+"""The /graphql endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from api.graphql.context import RequestContext
+from api.graphql.schema import schema
+
+
+class LineageGraphQL(GraphQL[RequestContext, None]):
+    """Strawberry's ASGI app with GraphiQL on GET and our request context."""
+
+    def __init__(self) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> RequestContext:
+        state: Any = request.app.state
+        assert isinstance(request, Request)
+        return RequestContext(request=request, store=state.store, settings=state.settings)
+
+
+__all__ = ["LineageGraphQL", "schema"]

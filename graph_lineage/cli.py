@@ -1,0 +1,158 @@
+"""The ``graph-lineage`` command.
+
+::
+
+    graph-lineage up                      start local Neo4j, migrate, serve (the main job)
+    graph-lineage neo4j start|stop|status run the local Neo4j server
+    graph-lineage migrate [--status]      apply schema migrations
+    graph-lineage serve                   serve the API with uvicorn
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from graph_lineage.errors import LineageError
+from graph_lineage.neo4j_local import LocalNeo4j, Status
+from graph_lineage.settings import Settings
+from graph_lineage.store import Store, migrate, migration_status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    if not hasattr(arguments, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings(**_overrides(arguments))
+        handler: Callable[[Settings, argparse.Namespace], int] = arguments.handler
+        return handler(settings, arguments)
+    except LineageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _overrides(arguments: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    if getattr(arguments, "no_auth", False):
+        overrides["local_auth"] = False
+    if getattr(arguments, "host", None):
+        overrides["api_host"] = arguments.host
+    if getattr(arguments, "port", None):
+        overrides["api_port"] = arguments.port
+    return overrides
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="graph-lineage",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(title="commands")
+
+    up = commands.add_parser("up", help="start the local Neo4j, migrate and serve the API")
+    _serve_options(up)
+    up.set_defaults(handler=_up)
+
+    neo4j = commands.add_parser("neo4j", help="run the local Neo4j server")
+    actions = neo4j.add_subparsers(title="actions", required=True)
+    start = actions.add_parser("start", help="start it (downloads Neo4j the first time)")
+    start.add_argument("--no-auth", action="store_true", help="turn authentication off")
+    start.set_defaults(handler=_neo4j_start)
+    actions.add_parser("stop", help="stop it cleanly").set_defaults(handler=_neo4j_stop)
+    status = actions.add_parser("status", help="running or not, URIs, version")
+    status.add_argument("--json", action="store_true", help="machine-readable, with credentials")
+    status.set_defaults(handler=_neo4j_status)
+
+    migrate_command = commands.add_parser("migrate", help="apply pending schema migrations")
+    migrate_command.add_argument("--status", action="store_true", help="only report")
+    migrate_command.set_defaults(handler=_migrate)
+
+    serve = commands.add_parser("serve", help="serve the API (GraphQL, health) with uvicorn")
+    _serve_options(serve)
+    serve.set_defaults(handler=_serve)
+    return parser
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to bind (default 8000)")
+
+
+def _neo4j_start(settings: Settings, _: argparse.Namespace) -> int:
+    status = LocalNeo4j(settings).start(progress=print)
+    print(_describe(status))
+    return 0
+
+
+def _neo4j_stop(settings: Settings, _: argparse.Namespace) -> int:
+    stopped = LocalNeo4j(settings).stop()
+    print("Neo4j stopped." if stopped else "Neo4j was not running.")
+    return 0
+
+
+def _neo4j_status(settings: Settings, arguments: argparse.Namespace) -> int:
+    status = LocalNeo4j(settings).status()
+    print(status.to_json() if arguments.json else _describe(status))
+    return 0 if status.running else 3
+
+
+def _describe(status: Status) -> str:
+    state = f"running (pid {status.pid})" if status.running else "not running"
+    lines = [
+        f"Neo4j {status.version}: {state}",
+        f"  Bolt:           {status.bolt_uri}",
+        f"  HTTP:           {status.http_uri}",
+        f"  Neo4j Browser:  {status.http_uri}/browser/",
+    ]
+    if status.password_file:
+        lines.append(f"  user:           {status.user} (password in {status.password_file})")
+    return "\n".join(lines)
+
+
+def _migrate(settings: Settings, arguments: argparse.Namespace) -> int:
+    with Store.connect(settings) as store:
+        if arguments.status:
+            status = migration_status(store, settings.migrations_dir)
+            print(f"applied: {status.applied or 'none'}")
+            print(f"pending: {[m.path.name for m in status.pending] or 'none'}")
+            if status.changed:
+                print(f"changed after applying: {status.changed}")
+            return 0 if status.current else 1
+        applied = migrate(store, settings.migrations_dir)
+    for migration in applied:
+        print(f"applied {migration.path.name}")
+    print("schema is current" if applied else "schema was already current; nothing to do")
+    return 0
+
+
+def _serve(settings: Settings, _: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api import create_app
+
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
+    return 0
+
+
+def _up(settings: Settings, arguments: argparse.Namespace) -> int:
+    if settings.uses_local_neo4j:
+        print(_describe(LocalNeo4j(settings).start(progress=print)))
+    _migrate(settings, argparse.Namespace(status=False))
+    api = f"http://{settings.api_host}:{settings.api_port}"
+    print(f"\nGraphiQL:       {api}/graphql")
+    if settings.uses_local_neo4j:
+        print(f"Neo4j Browser:  {settings.local_http_uri}/browser/")
+    print("Press Ctrl+C to stop the API; `graph-lineage neo4j stop` stops Neo4j.\n")
+    return _serve(settings, arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Configuration, read once from the environment.
+
+Precedence, highest first: arguments passed to :class:`Settings`, ``GRAPH_LINEAGE_*``
+environment variables, a ``.env`` file in the working directory, the defaults below.
+
+Without ``GRAPH_LINEAGE_NEO4J_URI`` graph-lineage uses the local Neo4j that
+``graph-lineage neo4j start`` runs, with the password that command generated. Setting the
+URI means "use that server" and the local one is left alone.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "graph-lineage"
+
+
+class Settings(BaseSettings):
+    """All settings of graph-lineage; each field is ``GRAPH_LINEAGE_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GRAPH_LINEAGE_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    neo4j_uri: str | None = Field(
+        default=None, description="Bolt URI of an external Neo4j; unset means the local one."
+    )
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = Field(
+        default=None, description="Password of neo4j_user; the local server's comes from its file."
+    )
+    neo4j_database: str = "neo4j"
+    query_timeout: float = Field(default=30.0, gt=0, description="Seconds before a read stops.")
+
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+
+    local_home: Path = Field(
+        default_factory=lambda: Path.cwd() / ".graph-lineage",
+        description="Folder of the local Neo4j: configuration, data, logs, pid and password.",
+    )
+    local_cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Where Neo4j's jars from Maven Central are kept, shared by every project.",
+    )
+    local_data_dir: Path | None = Field(default=None, description="Defaults to <local_home>/data.")
+    local_logs_dir: Path | None = Field(default=None, description="Defaults to <local_home>/logs.")
+    local_bolt_port: int = Field(default=7687, ge=1, le=65535)
+    local_http_port: int = Field(default=7474, ge=1, le=65535)
+    local_auth: bool = Field(default=True, description="False turns Neo4j authentication off.")
+    local_heap: str = "1g"
+    local_pagecache: str = "512m"
+    local_start_timeout: float = Field(default=120.0, gt=0)
+    neo4j_version: str = "5.26.30"
+    neo4j_browser_version: str = "5.24.0"
+
+    schema_dir: Path = Field(
+        default=PROJECT_ROOT / "schema",
+        description="Folder holding migrations/ and the exported GraphQL schema.",
+    )
+
+    @property
+    def uses_local_neo4j(self) -> bool:
+        return self.neo4j_uri is None
+
+    @property
+    def local_bolt_uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.local_bolt_port}"
+
+    @property
+    def local_http_uri(self) -> str:
+        return f"http://127.0.0.1:{self.local_http_port}"
+
+    @property
+    def local_password_file(self) -> Path:
+        return self.local_home / "neo4j-password"
+
+    @property
+    def migrations_dir(self) -> Path:
+        return self.schema_dir / "migrations"

@@ -1,0 +1,114 @@
+"""The connection to Neo4j: one driver, managed transactions, errors translated."""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+
+import neo4j
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from graph_lineage.errors import ConfigurationError, StoreError, StoreUnavailable
+from graph_lineage.settings import Settings
+
+Record = dict[str, Any]
+
+
+def resolve_target(settings: Settings) -> tuple[str, tuple[str, str] | None]:
+    """The Bolt URI and credentials graph-lineage should use under these settings."""
+    password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
+    if settings.neo4j_uri is not None:
+        auth = (settings.neo4j_user, password) if password is not None else None
+        return settings.neo4j_uri, auth
+    if not settings.local_auth:
+        return settings.local_bolt_uri, None
+    if password is None:
+        password_file = settings.local_password_file
+        if not password_file.exists():
+            raise ConfigurationError(
+                f"no Neo4j password: {password_file} does not exist. Start the local server with"
+                " `graph-lineage neo4j start`, or set GRAPH_LINEAGE_NEO4J_URI and"
+                " GRAPH_LINEAGE_NEO4J_PASSWORD to use another server."
+            )
+        password = password_file.read_text().strip()
+    return settings.local_bolt_uri, (settings.neo4j_user, password)
+
+
+class Store:
+    """Reads and writes against one Neo4j database through managed transactions.
+
+    >>> with Store.connect(Settings()) as store:
+    ...     store.read("RETURN 1 AS one")
+    [{'one': 1}]
+    """
+
+    def __init__(self, driver: neo4j.Driver, database: str, read_timeout: float) -> None:
+        self.driver = driver
+        self.database = database
+        self.read_timeout = read_timeout
+
+    @classmethod
+    def connect(cls, settings: Settings) -> Store:
+        uri, auth = resolve_target(settings)
+        # Unknown labels and properties are normal on a young graph; not worth a log line.
+        driver = neo4j.GraphDatabase.driver(
+            uri,
+            auth=auth,
+            notifications_disabled_classifications=[
+                neo4j.NotificationDisabledClassification.UNRECOGNIZED
+            ],
+        )
+        return cls(driver, settings.neo4j_database, settings.query_timeout)
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def read(self, query: LiteralString, **parameters: Any) -> list[Record]:
+        """Run a read query in a managed transaction with the configured timeout."""
+        return self._execute(neo4j.READ_ACCESS, query, parameters, self.read_timeout)
+
+    def write(self, query: LiteralString, **parameters: Any) -> list[Record]:
+        """Run a write query in a managed transaction (retried on transient errors)."""
+        return self._execute(neo4j.WRITE_ACCESS, query, parameters, None)
+
+    def run_schema(self, statement: str, **parameters: Any) -> None:
+        """Run one schema command (constraints, indexes) in its own auto-commit transaction.
+
+        Schema commands cannot share a transaction with data writes, hence no retry wrapper;
+        migrations make them idempotent with ``IF NOT EXISTS`` instead.
+        """
+        try:
+            with self.driver.session(database=self.database) as session:
+                session.run(neo4j.Query(statement), parameters).consume()  # type: ignore[arg-type]
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise StoreUnavailable(f"Neo4j is unreachable: {error}") from error
+        except (Neo4jError, DriverError) as error:
+            raise StoreError(f"schema statement failed: {error}") from error
+
+    def _execute(
+        self,
+        mode: str,
+        query: LiteralString,
+        parameters: dict[str, Any],
+        timeout: float | None,
+    ) -> list[Record]:
+        @neo4j.unit_of_work(timeout=timeout)
+        def work(tx: neo4j.ManagedTransaction) -> list[Record]:
+            return tx.run(query, parameters).data()
+
+        try:
+            with self.driver.session(database=self.database, default_access_mode=mode) as session:
+                if mode == neo4j.READ_ACCESS:
+                    return session.execute_read(work)
+                return session.execute_write(work)
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise StoreUnavailable(
+                f"Neo4j is unreachable ({error}). Is it running? `graph-lineage neo4j status`"
+            ) from error
+        except (Neo4jError, DriverError) as error:
+            raise StoreError(f"query failed: {error}") from error

@@ -1,0 +1,45 @@
+"""The node labels and relationship types of the lineage graph: one home for their names."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Label(StrEnum):
+    DATA_SOURCE = "DataSource"
+    FEATURE = "Feature"
+    FEATURE_VERSION = "FeatureVersion"
+    MODEL = "Model"
+    MODEL_VERSION = "ModelVersion"
+    EXPERIMENT = "Experiment"
+    VARIANT = "Variant"
+    LINEAGE_CONTEXT = "LineageContext"
+    RECOMMENDATION = "Recommendation"
+    OUTCOME = "Outcome"
+    DRIFT_ALERT = "DriftAlert"
+    ANOMALY = "Anomaly"
+    AUDIT_RUN = "AuditRun"
+    DEBUG_SESSION = "DebugSession"
+    JOB = "Job"
+    RUN = "Run"
+    DATASET = "Dataset"
+    SCHEMA_MIGRATION = "SchemaMigration"
+
+
+# Every label whose nodes carry the ``uid`` contract (all but bookkeeping ones).
+LINEAGE_LABELS: tuple[Label, ...] = tuple(
+    label for label in Label if label is not Label.SCHEMA_MIGRATION
+)
+
+
+class Rel(StrEnum):
+    DERIVED_FROM = "DERIVED_FROM"
+    VERSION_OF = "VERSION_OF"
+    TRAINED_ON = "TRAINED_ON"
+    OF = "OF"
+    SERVES = "SERVES"
+    USED_MODEL = "USED_MODEL"
+    USED_FEATURE = "USED_FEATURE"
+    IN_VARIANT = "IN_VARIANT"
+    HAS_CONTEXT = "HAS_CONTEXT"
+    FOR = "FOR"

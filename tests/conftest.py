@@ -1,0 +1,127 @@
+"""The real Neo4j every integration test talks to, and a clean database for each test.
+
+Where the server comes from, in order:
+
+1. ``NEO4J_URI`` (or ``GRAPH_LINEAGE_NEO4J_URI``) if set, with ``NEO4J_USER`` and
+   ``NEO4J_PASSWORD`` (or their ``GRAPH_LINEAGE_`` forms);
+2. a testcontainers ``Neo4jContainer`` when a Docker engine answers;
+3. else graph-lineage's own local launcher, on free ports with a temporary data folder.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import socket
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from graph_lineage.settings import Settings
+from graph_lineage.store import Store
+from graph_lineage.store.admin import wipe_database
+
+
+@dataclass(frozen=True)
+class Neo4jTarget:
+    kind: str  # "external", "testcontainers" or "local"
+    uri: str
+    user: str
+    password: str | None
+
+    def settings(self, **overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "neo4j_uri": self.uri,
+            "neo4j_user": self.user,
+            "neo4j_password": self.password,
+        }
+        values.update(overrides)
+        return Settings(**values)  # type: ignore[arg-type]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def local_settings(home: Path, **overrides: object) -> Settings:
+    """Settings for a throwaway local Neo4j under ``home`` on free ports."""
+    values: dict[str, object] = {
+        "local_home": home,
+        "local_bolt_port": free_port(),
+        "local_http_port": free_port(),
+        "local_heap": "512m",
+        "local_pagecache": "128m",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def _from_environment() -> Neo4jTarget | None:
+    uri = os.environ.get("NEO4J_URI") or os.environ.get("GRAPH_LINEAGE_NEO4J_URI")
+    if not uri:
+        return None
+    user = os.environ.get("NEO4J_USER") or os.environ.get("GRAPH_LINEAGE_NEO4J_USER", "neo4j")
+    password = os.environ.get("NEO4J_PASSWORD") or os.environ.get("GRAPH_LINEAGE_NEO4J_PASSWORD")
+    return Neo4jTarget("external", uri, user, password)
+
+
+@pytest.fixture(scope="session")
+def neo4j_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jTarget]:
+    external = _from_environment()
+    if external is not None:
+        yield external
+        return
+    from docker.errors import DockerException
+    from testcontainers.community.neo4j import Neo4jContainer
+
+    with warnings.catch_warnings():
+        # docker-py leaves its socket open when no engine answers; collect it quietly here.
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            container = Neo4jContainer("neo4j:5.26-community")
+        except DockerException:
+            container = None  # no Docker engine: fall through to the local launcher
+        gc.collect()
+    if container is not None:
+        with container:
+            yield Neo4jTarget(
+                "testcontainers", container.get_connection_url(), "neo4j", container.password
+            )
+        return
+    from graph_lineage.neo4j_local import LocalNeo4j
+
+    settings = local_settings(tmp_path_factory.mktemp("neo4j-session"))
+    server = LocalNeo4j(settings)
+    server.start()
+    auth = server.auth()
+    try:
+        yield Neo4jTarget("local", settings.local_bolt_uri, "neo4j", auth[1] if auth else None)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def settings(neo4j_target: Neo4jTarget, tmp_path: Path) -> Settings:
+    return neo4j_target.settings(local_home=tmp_path / "unused-local-home")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    """A store on an empty database: no nodes, no constraints, no indexes."""
+    with Store.connect(settings) as store:
+        wipe_database(store)
+        yield store
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by its folder: tests/unit, tests/integration, tests/e2e."""
+    for item in items:
+        folder = Path(str(item.path)).parent.name
+        if folder in ("unit", "integration", "e2e"):
+            item.add_marker(folder)

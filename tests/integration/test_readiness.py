@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from api import create_app
+from graph_lineage import __version__
+from graph_lineage.settings import Settings
+from graph_lineage.store import Store, migrate
+
+from ..conftest import free_port
+
+
+@pytest.fixture
+def client(store: Store, settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_healthz_answers_without_looking_at_neo4j(client: TestClient) -> None:
+    reply = client.get("/healthz")
+
+    assert reply.status_code == 200
+    assert reply.json()["status"] == "ok"
+
+
+def test_not_ready_until_migrated_then_ready_with_the_neo4j_version(
+    client: TestClient, store: Store, settings: Settings
+) -> None:
+    before = client.get("/readyz")
+    assert before.status_code == 503
+    assert "pending migrations: 0001_uid_constraints.cypher" in before.json()["reason"]
+
+    migrate(store, settings.migrations_dir)
+    after = client.get("/readyz")
+
+    assert after.status_code == 200
+    assert after.json()["status"] == "ready"
+    assert after.json()["neo4j"]["version"].startswith("5.26")
+
+
+def test_not_ready_when_neo4j_is_unreachable(tmp_path: object) -> None:
+    settings = Settings(neo4j_uri=f"bolt://127.0.0.1:{free_port()}", neo4j_password="x")
+    with TestClient(create_app(settings)) as client:
+        reply = client.get("/readyz")
+
+    assert reply.status_code == 503
+    assert "unreachable" in reply.json()["reason"]
+
+
+def test_graphql_reports_service_and_neo4j_versions(client: TestClient) -> None:
+    query = "{ about { service version neo4jVersion neo4jEdition } }"
+    reply = client.post("/graphql", json={"query": query})
+
+    about = reply.json()["data"]["about"]
+    assert about["service"] == "graph-lineage"
+    assert about["version"] == __version__
+    assert about["neo4jVersion"].startswith("5.26")
+    assert about["neo4jEdition"] == "community"
+
+
+def test_graphiql_is_served_on_get(client: TestClient) -> None:
+    reply = client.get("/graphql", headers={"accept": "text/html"})
+
+    assert reply.status_code == 200
+    assert "graphiql" in reply.text.lower()
