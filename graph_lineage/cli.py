@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from graph_lineage.errors import LineageError
+from graph_lineage.errors import LineageError, StoreUnavailable
 from graph_lineage.neo4j_local import LocalNeo4j, Status
 from graph_lineage.settings import Settings
-from graph_lineage.store import Store, migrate, migration_status
+from graph_lineage.store import Migration, Store, migrate, migration_status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate_command = commands.add_parser("migrate", help="apply pending schema migrations")
     migrate_command.add_argument("--status", action="store_true", help="only report")
+    migrate_command.add_argument(
+        "--wait", type=float, default=0, metavar="SECONDS", help="wait this long for Neo4j"
+    )
     migrate_command.set_defaults(handler=_migrate)
 
     serve = commands.add_parser("serve", help="serve the API (GraphQL, health) with uvicorn")
@@ -126,11 +130,22 @@ def _migrate(settings: Settings, arguments: argparse.Namespace) -> int:
             if status.changed:
                 print(f"changed after applying: {status.changed}")
             return 0 if status.current else 1
-        applied = migrate(store, settings.migrations_dir)
+        applied = _migrate_when_reachable(store, settings, arguments.wait)
     for migration in applied:
         print(f"applied {migration.path.name}")
     print("schema is current" if applied else "schema was already current; nothing to do")
     return 0
+
+
+def _migrate_when_reachable(store: Store, settings: Settings, wait: float) -> list[Migration]:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return migrate(store, settings.migrations_dir)
+        except StoreUnavailable:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(2)
 
 
 def _serve(settings: Settings, _: argparse.Namespace) -> int:
@@ -145,7 +160,7 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
 def _up(settings: Settings, arguments: argparse.Namespace) -> int:
     if settings.uses_local_neo4j:
         print(_describe(LocalNeo4j(settings).start(progress=print)))
-    _migrate(settings, argparse.Namespace(status=False))
+    _migrate(settings, argparse.Namespace(status=False, wait=0))
     api = f"http://{settings.api_host}:{settings.api_port}"
     print(f"\nGraphiQL:       {api}/graphql")
     if settings.uses_local_neo4j:

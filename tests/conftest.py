@@ -31,6 +31,7 @@ class Neo4jTarget:
     uri: str
     user: str
     password: str | None
+    http_uri: str | None  # where Neo4j Browser is served, when known
 
     def settings(self, **overrides: object) -> Settings:
         values: dict[str, object] = {
@@ -68,7 +69,7 @@ def _from_environment() -> Neo4jTarget | None:
         return None
     user = os.environ.get("NEO4J_USER") or os.environ.get("GRAPH_LINEAGE_NEO4J_USER", "neo4j")
     password = os.environ.get("NEO4J_PASSWORD") or os.environ.get("GRAPH_LINEAGE_NEO4J_PASSWORD")
-    return Neo4jTarget("external", uri, user, password)
+    return Neo4jTarget("external", uri, user, password, os.environ.get("NEO4J_HTTP_URI"))
 
 
 @pytest.fixture(scope="session")
@@ -90,9 +91,9 @@ def neo4j_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jTarg
         gc.collect()
     if container is not None:
         with container:
-            yield Neo4jTarget(
-                "testcontainers", container.get_connection_url(), "neo4j", container.password
-            )
+            http = f"http://{container.get_container_host_ip()}:{container.get_exposed_port(7474)}"
+            uri = container.get_connection_url()
+            yield Neo4jTarget("testcontainers", uri, "neo4j", container.password, http)
         return
     from graph_lineage.neo4j_local import LocalNeo4j
 
@@ -101,7 +102,10 @@ def neo4j_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jTarg
     server.start()
     auth = server.auth()
     try:
-        yield Neo4jTarget("local", settings.local_bolt_uri, "neo4j", auth[1] if auth else None)
+        password = auth[1] if auth else None
+        yield Neo4jTarget(
+            "local", settings.local_bolt_uri, "neo4j", password, settings.local_http_uri
+        )
     finally:
         server.stop()
 

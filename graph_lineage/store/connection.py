@@ -84,7 +84,7 @@ class Store:
         """
         try:
             with self.driver.session(database=self.database) as session:
-                session.run(neo4j.Query(statement), parameters).consume()  # type: ignore[arg-type]
+                session.run(neo4j.Query(statement), parameters).consume()
         except (ServiceUnavailable, SessionExpired) as error:
             raise StoreUnavailable(f"Neo4j is unreachable: {error}") from error
         except (Neo4jError, DriverError) as error:

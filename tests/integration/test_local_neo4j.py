@@ -118,7 +118,7 @@ def test_a_bad_setting_fails_before_the_server_starts(tmp_path: Path) -> None:
     server = LocalNeo4j(local_settings(tmp_path, local_pagecache="plenty"))
 
     with pytest.raises(
-        Neo4jStartFailed, match="(?s)initial Neo4j password failed:.*'plenty' is not a valid size"
+        Neo4jStartFailed, match=r"(?s)initial Neo4j password failed:.*'plenty' is not a valid size"
     ):
         server.start()
 

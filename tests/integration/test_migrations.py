@@ -19,7 +19,7 @@ def test_first_migration_makes_uid_unique_for_every_lineage_label(
 ) -> None:
     applied = migrate(store, settings.migrations_dir)
 
-    assert [m.version for m in applied][0] == 1
+    assert applied[0].version == 1
     unique_uid = {
         row["labelsOrTypes"][0]
         for row in store.read(CONSTRAINTS)
@@ -58,7 +58,7 @@ def test_a_changed_applied_migration_is_an_error_naming_it(
     first = folder / "0001_uid_constraints.cypher"
     first.write_text(first.read_text() + "\n// edited after it was applied\n")
 
-    with pytest.raises(MigrationError, match="0001_uid_constraints.cypher"):
+    with pytest.raises(MigrationError, match=r"0001_uid_constraints.cypher"):
         migrate(store, folder)
     assert migration_status(store, folder).changed == ["0001_uid_constraints.cypher"]
 
@@ -87,6 +87,6 @@ def test_a_failing_migration_is_reported_and_not_recorded(
     folder.mkdir()
     (folder / "0001_broken.cypher").write_text("CREATE CONSTRAINT oops FOR (n:X) REQUIRE;")
 
-    with pytest.raises(MigrationError, match="0001_broken.cypher failed"):
+    with pytest.raises(MigrationError, match=r"0001_broken.cypher failed"):
         migrate(store, folder)
     assert [m.path.name for m in migration_status(store, folder).pending] == ["0001_broken.cypher"]

@@ -15,7 +15,7 @@ def test_missing_java_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("JAVA_HOME", raising=False)
     monkeypatch.setenv("PATH", "/nonexistent")
 
-    with pytest.raises(PrerequisiteMissing, match="Java was not found. Install OpenJDK 17"):
+    with pytest.raises(PrerequisiteMissing, match=r"Java was not found. Install OpenJDK 17"):
         find_java()
 
 
@@ -27,7 +27,7 @@ def test_too_old_java_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     java.chmod(0o755)
     monkeypatch.setenv("JAVA_HOME", str(fake_home))
 
-    with pytest.raises(PrerequisiteMissing, match="is Java 8; Neo4j 5.26 needs Java 17"):
+    with pytest.raises(PrerequisiteMissing, match=r"is Java 8; Neo4j 5.26 needs Java 17"):
         find_java()
 
 

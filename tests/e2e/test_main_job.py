@@ -1,0 +1,78 @@
+"""`graph-lineage up` as a user runs it: a real process, real HTTP, the real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from graph_lineage.store import LINEAGE_LABELS, Store
+
+from ..conftest import Neo4jTarget, free_port
+
+
+def _get(url: str) -> tuple[int, dict[str, object]]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            return reply.status, json.load(reply)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def _wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 60) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        try:
+            status, body = _get(url)
+            if status == 200:
+                return body
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} never answered 200")
+
+
+def test_up_migrates_and_serves_graphql(
+    neo4j_target: Neo4jTarget, store: Store, tmp_path: Path
+) -> None:
+    port = free_port()
+    environment = {
+        **os.environ,
+        "GRAPH_LINEAGE_NEO4J_URI": neo4j_target.uri,
+        "GRAPH_LINEAGE_NEO4J_USER": neo4j_target.user,
+        "GRAPH_LINEAGE_NEO4J_PASSWORD": neo4j_target.password or "",
+        "GRAPH_LINEAGE_API_PORT": str(port),
+    }
+    command = [sys.executable, "-m", "graph_lineage.cli", "up"]
+    process = subprocess.Popen(
+        command, env=environment, cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        ready = _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+        assert ready["status"] == "ready"
+        assert str(ready["neo4j"]["version"]).startswith("5.26")  # type: ignore[index]
+
+        constraints = store.read("SHOW CONSTRAINTS YIELD labelsOrTypes RETURN labelsOrTypes")
+        labels = {row["labelsOrTypes"][0] for row in constraints}
+        assert {str(label) for label in LINEAGE_LABELS} <= labels
+
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/graphql",
+            data=json.dumps({"query": "{ about { neo4jEdition } }"}).encode(),
+            headers={"content-type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            assert json.load(reply) == {"data": {"about": {"neo4jEdition": "community"}}}
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert f"GraphiQL:       http://127.0.0.1:{port}/graphql" in output
+    assert process.returncode == 0

@@ -1,0 +1,40 @@
+"""The public surface is what users import; changing it is a decision, not an accident."""
+
+from __future__ import annotations
+
+import api
+import graph_lineage
+import graph_lineage.neo4j_local
+import graph_lineage.store
+
+
+def test_graph_lineage_exports() -> None:
+    assert sorted(graph_lineage.__all__) == ["LineageError", "Settings", "__version__"]
+
+
+def test_store_exports() -> None:
+    assert sorted(graph_lineage.store.__all__) == [
+        "LINEAGE_LABELS",
+        "Label",
+        "Migration",
+        "MigrationStatus",
+        "Rel",
+        "ServerInfo",
+        "Store",
+        "load_migrations",
+        "migrate",
+        "migration_status",
+        "resolve_target",
+        "server_info",
+    ]
+
+
+def test_neo4j_local_and_api_exports() -> None:
+    assert sorted(graph_lineage.neo4j_local.__all__) == ["LocalNeo4j", "Status"]
+    assert api.__all__ == ["create_app"]
+
+
+def test_every_exported_name_exists() -> None:
+    for module in (graph_lineage, graph_lineage.store, graph_lineage.neo4j_local, api):
+        for name in module.__all__:
+            assert hasattr(module, name), f"{module.__name__}.{name}"

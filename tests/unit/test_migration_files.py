@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from graph_lineage.errors import MigrationError
+from graph_lineage.settings import Settings
+from graph_lineage.store import LINEAGE_LABELS, load_migrations
+from graph_lineage.store.migrations import split_statements
+
+
+def test_statements_split_on_top_level_semicolons_only() -> None:
+    text = """
+    // a comment; not a statement
+    CREATE (:A {note: 'semi; colon'});
+    /* block; comment */ CREATE (:B {q: "it\\"s; fine"});
+    MATCH (n:`odd;label`) RETURN n
+    """
+
+    assert split_statements(text) == [
+        "CREATE (:A {note: 'semi; colon'})",
+        'CREATE (:B {q: "it\\"s; fine"})',
+        "MATCH (n:`odd;label`) RETURN n",
+    ]
+
+
+def test_migrations_load_in_version_order(tmp_path: Path) -> None:
+    (tmp_path / "0002_second.cypher").write_text("RETURN 2;")
+    (tmp_path / "0001_first.cypher").write_text("RETURN 1;")
+
+    assert [m.name for m in load_migrations(tmp_path)] == ["first", "second"]
+
+
+@pytest.mark.parametrize("name", ["1_short.cypher", "0001-dash.cypher", "0001_Upper.cypher"])
+def test_badly_named_files_are_refused(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text("RETURN 1;")
+
+    with pytest.raises(MigrationError, match="NNNN_snake_case_name"):
+        load_migrations(tmp_path)
+
+
+def test_two_files_with_one_version_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "0001_a.cypher").write_text("RETURN 1;")
+    (tmp_path / "0001_b.cypher").write_text("RETURN 1;")
+
+    with pytest.raises(MigrationError, match=r"share version\(s\) \[1\]"):
+        load_migrations(tmp_path)
+
+
+def test_an_empty_migration_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "0001_empty.cypher").write_text("// nothing yet\n")
+
+    with pytest.raises(MigrationError, match="holds no Cypher"):
+        load_migrations(tmp_path)
+
+
+def test_first_migration_covers_every_lineage_label() -> None:
+    first = load_migrations(Settings().migrations_dir)[0]
+    constrained = {
+        match.group(1)
+        for statement in first.statements
+        if (match := re.search(r"FOR \(n:(\w+)\) REQUIRE n\.uid IS UNIQUE", statement))
+    }
+
+    assert constrained == {str(label) for label in LINEAGE_LABELS}
+    assert all("IF NOT EXISTS" in statement for statement in first.statements)
