@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     query_timeout: float = Field(default=30.0, gt=0, description="Seconds before a read stops.")
 
+    pseudonymization_key: SecretStr | None = Field(
+        default=None, description="HMAC key that turns raw user ids into pseudonyms."
+    )
+    demo: bool = Field(
+        default=False, description="Demo mode: generate the keys it needs under local_home."
+    )
+    ingest_max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+    ingest_batch_size: int = Field(default=5000, gt=0)
+
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
 

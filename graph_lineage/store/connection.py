@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, LiteralString
 
 import neo4j
@@ -11,6 +12,8 @@ from graph_lineage.errors import ConfigurationError, StoreError, StoreUnavailabl
 from graph_lineage.settings import Settings
 
 Record = dict[str, Any]
+Counters = dict[str, int]
+COUNTED = ("nodes_created", "relationships_created", "properties_set", "nodes_deleted")
 
 
 def resolve_target(settings: Settings) -> tuple[str, tuple[str, str] | None]:
@@ -75,6 +78,27 @@ class Store:
     def write(self, query: LiteralString, **parameters: Any) -> list[Record]:
         """Run a write query in a managed transaction (retried on transient errors)."""
         return self._execute(neo4j.WRITE_ACCESS, query, parameters, None)
+
+    def write_all(self, statements: Sequence[tuple[LiteralString, dict[str, Any]]]) -> Counters:
+        """Run several write statements in one managed transaction: all of them or none."""
+
+        def work(tx: neo4j.ManagedTransaction) -> Counters:
+            totals: Counters = {}
+            for query, parameters in statements:
+                counters = tx.run(query, parameters).consume().counters
+                for name in COUNTED:
+                    totals[name] = totals.get(name, 0) + getattr(counters, name)
+            return totals
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(work)
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise StoreUnavailable(
+                f"Neo4j is unreachable ({error}). Is it running? `graph-lineage neo4j status`"
+            ) from error
+        except (Neo4jError, DriverError) as error:
+            raise StoreError(f"write failed: {error}") from error
 
     def run_schema(self, statement: str, **parameters: Any) -> None:
         """Run one schema command (constraints, indexes) in its own auto-commit transaction.

@@ -20,15 +20,18 @@ class Label(StrEnum):
     ANOMALY = "Anomaly"
     AUDIT_RUN = "AuditRun"
     DEBUG_SESSION = "DebugSession"
+    DEPLOYMENT = "Deployment"
+    FEATURE_STATISTICS = "FeatureStatistics"
     JOB = "Job"
     RUN = "Run"
     DATASET = "Dataset"
+    CONTEXT_USAGE = "ContextUsage"
     SCHEMA_MIGRATION = "SchemaMigration"
 
 
 # Every label whose nodes carry the ``uid`` contract (all but bookkeeping ones).
 LINEAGE_LABELS: tuple[Label, ...] = tuple(
-    label for label in Label if label is not Label.SCHEMA_MIGRATION
+    label for label in Label if label not in (Label.SCHEMA_MIGRATION, Label.CONTEXT_USAGE)
 )
 
 
@@ -43,3 +46,6 @@ class Rel(StrEnum):
     IN_VARIANT = "IN_VARIANT"
     HAS_CONTEXT = "HAS_CONTEXT"
     FOR = "FOR"
+    DEPLOYS = "DEPLOYS"
+    DESCRIBES = "DESCRIBES"
+    OF_CONTEXT = "OF_CONTEXT"

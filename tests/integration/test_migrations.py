@@ -14,7 +14,7 @@ INDEXES = "SHOW INDEXES YIELD name RETURN name ORDER BY name"
 MIGRATIONS = "MATCH (m:SchemaMigration) RETURN m.version AS v, m.checksum AS c ORDER BY v"
 
 
-def test_first_migration_makes_uid_unique_for_every_lineage_label(
+def test_migrations_make_uid_unique_for_every_lineage_label(
     store: Store, settings: Settings
 ) -> None:
     applied = migrate(store, settings.migrations_dir)

@@ -56,13 +56,13 @@ def test_an_empty_migration_is_refused(tmp_path: Path) -> None:
         load_migrations(tmp_path)
 
 
-def test_first_migration_covers_every_lineage_label() -> None:
-    first = load_migrations(Settings().migrations_dir)[0]
+def test_migrations_make_uid_unique_for_every_lineage_label() -> None:
+    statements = [s for m in load_migrations(Settings().migrations_dir) for s in m.statements]
     constrained = {
         match.group(1)
-        for statement in first.statements
+        for statement in statements
         if (match := re.search(r"FOR \(n:(\w+)\) REQUIRE n\.uid IS UNIQUE", statement))
     }
 
     assert constrained == {str(label) for label in LINEAGE_LABELS}
-    assert all("IF NOT EXISTS" in statement for statement in first.statements)
+    assert all("IF NOT EXISTS" in statement for statement in statements)
