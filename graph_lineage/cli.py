@@ -6,20 +6,38 @@
     graph-lineage neo4j start|stop|status run the local Neo4j server
     graph-lineage migrate [--status]      apply schema migrations
     graph-lineage serve                   serve the API with uvicorn
+    graph-lineage demo-data               write the synthetic pipeline as NDJSON events
+    graph-lineage ingest FILE             load NDJSON or JSON events into the store
+    graph-lineage export-schema           write schema/events.schema.json
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
+from graph_lineage.demo import DemoPipeline, write_ndjson
 from graph_lineage.errors import LineageError, StoreUnavailable
+from graph_lineage.events import render_events_json_schema
+from graph_lineage.ingest import IngestReport, ingest_file
 from graph_lineage.neo4j_local import LocalNeo4j, Status
+from graph_lineage.progress import Progress
+from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.settings import Settings
-from graph_lineage.store import Migration, Store, migrate, migration_status
+from graph_lineage.store import (
+    Migration,
+    Store,
+    migrate,
+    migration_status,
+    recommendation_count,
+)
+from graph_lineage.store.writer import LineageWriter
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,6 +65,10 @@ def _overrides(arguments: argparse.Namespace) -> dict[str, Any]:
         overrides["api_host"] = arguments.host
     if getattr(arguments, "port", None):
         overrides["api_port"] = arguments.port
+    if getattr(arguments, "batch_size", None):
+        overrides["ingest_batch_size"] = arguments.batch_size
+    if getattr(arguments, "handler", None) is _up:
+        overrides["demo"] = True
     return overrides
 
 
@@ -82,6 +104,20 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the API (GraphQL, health) with uvicorn")
     _serve_options(serve)
     serve.set_defaults(handler=_serve)
+
+    demo = commands.add_parser("demo-data", help="write the synthetic pipeline as NDJSON")
+    demo.add_argument("--recommendations", type=int, default=10_000, metavar="N")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--output", default="-", metavar="FILE", help="'-' is standard output")
+    demo.set_defaults(handler=_demo_data)
+
+    ingest = commands.add_parser("ingest", help="load NDJSON or a JSON array of events")
+    ingest.add_argument("file", help="the event file; '-' reads standard input")
+    ingest.add_argument("--batch-size", type=int, help="events per transaction")
+    ingest.set_defaults(handler=_ingest)
+
+    export = commands.add_parser("export-schema", help="write the JSON Schema of the events")
+    export.set_defaults(handler=_export_schema)
     return parser
 
 
@@ -157,10 +193,78 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
+def _demo_data(settings: Settings, arguments: argparse.Namespace) -> int:
+    pipeline = DemoPipeline(recommendations=arguments.recommendations, seed=arguments.seed)
+    if arguments.output == "-":
+        written = write_ndjson(pipeline.events(), sys.stdout)
+    else:
+        with open(arguments.output, "w", encoding="utf-8") as output:
+            written = write_ndjson(pipeline.events(), output)
+        print(f"wrote {written} events to {arguments.output}", file=sys.stderr)
+    return 0
+
+
+def _ingest(settings: Settings, arguments: argparse.Namespace) -> int:
+    path = Path(arguments.file)
+    if arguments.file == "-":
+        with tempfile.NamedTemporaryFile("w", suffix=".ndjson", delete=False) as copy:
+            shutil.copyfileobj(sys.stdin, copy)
+        path = Path(copy.name)
+    try:
+        report = load_events(settings, path)
+    finally:
+        if arguments.file == "-":
+            path.unlink()
+    _print_report(report)
+    return 0
+
+
+def load_events(settings: Settings, path: Path) -> IngestReport:
+    progress = Progress(f"ingesting {path.name}")
+    with Store.connect(settings) as store:
+        writer = LineageWriter(store, Pseudonymizer.from_settings(settings))
+        report = ingest_file(path, writer, settings.ingest_batch_size, progress.update)
+    progress.done()
+    return report
+
+
+def _print_report(report: IngestReport) -> None:
+    print(f"ingested {report.events} events in {report.seconds:.1f}s ({report.rate:,.0f}/s)")
+    for event_type, count in sorted(report.summary.events.items()):
+        print(f"  {event_type:32} {count:>10,}")
+    counters = report.summary.counters
+    print(
+        f"  nodes created {counters.get('nodes_created', 0):,},"
+        f" relationships created {counters.get('relationships_created', 0):,}"
+    )
+
+
+def _export_schema(settings: Settings, _: argparse.Namespace) -> int:
+    target = settings.schema_dir / "events.schema.json"
+    target.write_text(render_events_json_schema())
+    print(f"wrote {target}")
+    return 0
+
+
+def _load_demo_if_empty(settings: Settings) -> None:
+    with Store.connect(settings) as store:
+        if recommendation_count(store) > 0:
+            print("The graph already holds recommendations; the demo pipeline is not reloaded.")
+            return
+    path = settings.local_home / "demo-pipeline.ndjson"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pipeline = DemoPipeline(recommendations=settings.demo_recommendations, seed=42)
+    with path.open("w", encoding="utf-8") as output:
+        write_ndjson(pipeline.events(), output)
+    print(f"Loading the demo pipeline ({settings.demo_recommendations:,} recommendations)...")
+    _print_report(load_events(settings, path))
+
+
 def _up(settings: Settings, arguments: argparse.Namespace) -> int:
     if settings.uses_local_neo4j:
         print(_describe(LocalNeo4j(settings).start(progress=print)))
     _migrate(settings, argparse.Namespace(status=False, wait=0))
+    _load_demo_if_empty(settings)
     api = f"http://{settings.api_host}:{settings.api_port}"
     print(f"\nGraphiQL:       {api}/graphql")
     if settings.uses_local_neo4j:

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     demo: bool = Field(
         default=False, description="Demo mode: generate the keys it needs under local_home."
     )
+    demo_recommendations: int = Field(
+        default=20_000, ge=0, description="Recommendations in the demo `graph-lineage up` loads."
+    )
     ingest_max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
     ingest_batch_size: int = Field(default=5000, gt=0)
 

@@ -24,6 +24,8 @@ from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 from graph_lineage.store.admin import wipe_database
 
+TEST_PSEUDONYMIZATION_KEY = "test-only-pseudonymization-key-0123456789"
+
 
 @dataclass(frozen=True)
 class Neo4jTarget:
@@ -38,6 +40,7 @@ class Neo4jTarget:
             "neo4j_uri": self.uri,
             "neo4j_user": self.user,
             "neo4j_password": self.password,
+            "pseudonymization_key": TEST_PSEUDONYMIZATION_KEY,
         }
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]

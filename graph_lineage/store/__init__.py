@@ -9,7 +9,7 @@ from graph_lineage.store.migrations import (
     migrate,
     migration_status,
 )
-from graph_lineage.store.system import ServerInfo, server_info
+from graph_lineage.store.system import ServerInfo, recommendation_count, server_info
 
 __all__ = [
     "LINEAGE_LABELS",
@@ -22,6 +22,7 @@ __all__ = [
     "load_migrations",
     "migrate",
     "migration_status",
+    "recommendation_count",
     "resolve_target",
     "server_info",
 ]

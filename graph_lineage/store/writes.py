@@ -199,8 +199,8 @@ MERGE (n:LineageContext {uid: c.uid})
 SET n.first_seen = CASE WHEN n.first_seen IS NULL OR c.first_seen < n.first_seen
                    THEN c.first_seen ELSE n.first_seen END,
     n.last_seen = CASE WHEN n.last_seen IS NULL OR c.last_seen > n.last_seen
-                  THEN c.last_seen ELSE n.last_seen END,
-    n.valid_from = n.first_seen
+                  THEN c.last_seen ELSE n.last_seen END
+SET n.valid_from = n.first_seen
 """
 
 CONTEXT_LINKS = f"""

@@ -7,10 +7,11 @@ from starlette.testclient import TestClient
 
 from api import create_app
 from graph_lineage import __version__
+from graph_lineage.errors import ConfigurationError
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 
-from ..conftest import free_port
+from ..conftest import TEST_PSEUDONYMIZATION_KEY, free_port
 
 
 @pytest.fixture
@@ -42,7 +43,11 @@ def test_not_ready_until_migrated_then_ready_with_the_neo4j_version(
 
 
 def test_not_ready_when_neo4j_is_unreachable(tmp_path: object) -> None:
-    settings = Settings(neo4j_uri=f"bolt://127.0.0.1:{free_port()}", neo4j_password="x")
+    settings = Settings(
+        neo4j_uri=f"bolt://127.0.0.1:{free_port()}",
+        neo4j_password="x",
+        pseudonymization_key=TEST_PSEUDONYMIZATION_KEY,
+    )
     with TestClient(create_app(settings)) as client:
         reply = client.get("/readyz")
 
@@ -66,3 +71,10 @@ def test_graphiql_is_served_on_get(client: TestClient) -> None:
 
     assert reply.status_code == 200
     assert "graphiql" in reply.text.lower()
+
+
+def test_the_app_refuses_to_start_without_a_pseudonymization_key(settings: Settings) -> None:
+    keyless = settings.model_copy(update={"pseudonymization_key": None})
+
+    with pytest.raises(ConfigurationError, match="GRAPH_LINEAGE_PSEUDONYMIZATION_KEY is not set"):
+        create_app(keyless)

@@ -24,6 +24,7 @@ def test_store_exports() -> None:
         "load_migrations",
         "migrate",
         "migration_status",
+        "recommendation_count",
         "resolve_target",
         "server_info",
     ]

@@ -1,0 +1,194 @@
+"""Capture writes on a real Neo4j: idempotent, order-independent, one context per combination."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from graph_lineage.demo import DemoPipeline
+from graph_lineage.events import Event, parse_event
+from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.settings import Settings
+from graph_lineage.store import Store, migrate
+from graph_lineage.store.admin import wipe_database
+from graph_lineage.store.writer import LineageWriter
+
+from .graph_snapshot import snapshot
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def schema(store: Store, settings: Settings) -> Store:
+    migrate(store, settings.migrations_dir)
+    return store
+
+
+def _writer(store: Store, settings: Settings) -> LineageWriter:
+    return LineageWriter(store, Pseudonymizer.from_settings(settings))
+
+
+def _demo(recommendations: int) -> list[Event]:
+    return [parse_event(raw) for raw in DemoPipeline(recommendations, seed=3).events()]
+
+
+def _count(store: Store, label: str) -> int:
+    rows = store.read("MATCH (n) WHERE $label IN labels(n) RETURN count(n) AS n", label=label)
+    return int(rows[0]["n"])
+
+
+def test_the_same_batch_three_times_changes_nothing(schema: Store, settings: Settings) -> None:
+    events = _demo(300)
+    writer = _writer(schema, settings)
+    writer.write(events)
+    first = snapshot(schema)
+
+    for _ in range(2):
+        summary = writer.write(events)
+        assert summary.counters["nodes_created"] == 0
+        assert summary.counters["relationships_created"] == 0
+    _writer(schema, settings).write(events)  # a fresh writer, as after a restart
+
+    assert snapshot(schema) == first
+
+
+def test_arrival_order_does_not_change_the_graph(schema: Store, settings: Settings) -> None:
+    events = _demo(400)
+    for start in range(0, len(events), 150):
+        _writer(schema, settings).write(events[start : start + 150])
+    in_order = snapshot(schema, ignore=frozenset({"ingested_at"}))
+
+    wipe_database(schema)
+    migrate(schema, settings.migrations_dir)
+    shuffled = events[:]
+    random.Random(11).shuffle(shuffled)
+    writer = _writer(schema, settings)
+    for start in range(0, len(shuffled), 150):
+        writer.write(shuffled[start : start + 150])
+
+    assert snapshot(schema, ignore=frozenset({"ingested_at"})) == in_order
+    assert _count(schema, "Recommendation") == 400
+
+
+def _recommendations(count: int, contexts: int) -> Iterator[dict[str, Any]]:
+    for index in range(count):
+        k = index % contexts
+        served = T0 + timedelta(seconds=index)
+        yield {
+            "type": "recommendation.served", "event_id": f"rec-event-{index}",
+            "event_time": served.isoformat(), "producer": "test",
+            "request_id": f"req-{index}", "served_at": served.isoformat(),
+            "user_id": f"user-{index % 97}", "segment": ("new", "returning")[index % 2],
+            "model_version": f"model:ranker@v{k % 4}",
+            "feature_versions": [f"feature:ctr@v{k // 4}", "feature:price@v1"],
+            "experiment": "rollout" if k % 2 else None, "variant": "treatment" if k % 2 else None,
+            "items": [{"item_id": "sku-1", "score": 0.5, "position": 0}],
+        }  # fmt: skip
+
+
+def test_ten_thousand_recommendations_over_twenty_contexts(
+    schema: Store, settings: Settings
+) -> None:
+    events = [parse_event(raw) for raw in _recommendations(10_000, contexts=20)]
+    writer = _writer(schema, settings)
+    for start in range(0, len(events), 2500):
+        writer.write(events[start : start + 2500])
+
+    assert _count(schema, "LineageContext") == 20
+    assert _count(schema, "Recommendation") == 10_000
+    per_recommendation = schema.read(
+        "MATCH (r:Recommendation) RETURN count { (r)-[:HAS_CONTEXT]->() } AS edges, count(*) AS n"
+    )
+    assert per_recommendation == [{"edges": 1, "n": 10_000}]
+    usage = schema.read("MATCH (u:ContextUsage) RETURN sum(u.count) AS total")
+    assert usage == [{"total": 10_000}]
+
+
+def test_no_raw_user_id_is_stored(schema: Store, settings: Settings) -> None:
+    events = _demo(500)
+    raw_users = {e.user_id for e in events if e.type == "recommendation.served"}
+    _writer(schema, settings).write(events)
+
+    stored = schema.read("MATCH (n) RETURN properties(n) AS props")
+    stored += schema.read("MATCH ()-[r]->() RETURN properties(r) AS props")
+    values: set[str] = set()
+    for row in stored:
+        for value in row["props"].values():
+            values.update(str(v) for v in (value if isinstance(value, list) else [value]))
+    assert raw_users and not raw_users & values
+    assert not any(user in value for user in raw_users for value in values)
+    pseudonyms = schema.read("MATCH (r:Recommendation) RETURN DISTINCT r.user_pseudonym AS p")
+    assert len(pseudonyms) == len(raw_users)
+    assert all(row["p"].startswith("u_") for row in pseudonyms)
+
+
+def test_an_outcome_before_its_recommendation_is_joined_later(
+    schema: Store, settings: Settings
+) -> None:
+    recommendation, *_ = (parse_event(raw) for raw in _recommendations(1, contexts=1))
+    outcome = parse_event({
+        "type": "outcome.observed", "event_id": "o-1", "event_time": T0.isoformat(),
+        "producer": "test", "request_id": "req-0", "item_id": "sku-1", "kind": "click",
+    })  # fmt: skip
+    writer = _writer(schema, settings)
+
+    writer.write([outcome])
+    assert schema.read("MATCH (r:Recommendation) RETURN r.stub AS stub") == [{"stub": True}]
+    writer.write([recommendation])
+
+    rows = schema.read(
+        "MATCH (o:Outcome)-[:FOR]->(r:Recommendation)-[:HAS_CONTEXT]->(c:LineageContext) "
+        "RETURN r.stub AS stub, r.segment AS segment, count(*) AS n"
+    )
+    assert rows == [{"stub": None, "segment": "new", "n": 1}]
+
+
+def test_versions_and_edges_keep_valid_and_ingested_times(
+    schema: Store, settings: Settings
+) -> None:
+    _writer(schema, settings).write(_demo(50))
+
+    missing = schema.read(
+        "MATCH (v:FeatureVersion)-[d:DERIVED_FROM]->() "
+        "WHERE d.valid_from IS NULL OR d.ingested_at IS NULL OR v.valid_from IS NULL "
+        "RETURN count(*) AS n"
+    )
+    assert missing == [{"n": 0}]
+    trained = schema.read(
+        "MATCH (:ModelVersion {uid: 'model:ranker@v2'})-[t:TRAINED_ON]->(v) "
+        "RETURN t.valid_from AS valid_from, collect(v.uid) AS versions"
+    )
+    assert trained[0]["valid_from"].to_native() == datetime(2026, 10, 11, 6, tzinfo=UTC)
+    assert "feature:user_ctr_7d@v2" in trained[0]["versions"]
+
+
+def test_a_changed_experiment_closes_the_old_serving_interval(
+    schema: Store, settings: Settings
+) -> None:
+    def declared(event_id: str, day: int, version: str) -> Event:
+        return parse_event({
+            "type": "experiment.changed" if day else "experiment.started",
+            "event_id": event_id, "event_time": (T0 + timedelta(days=day)).isoformat(),
+            "producer": "test", "experiment": "exp", "salt": "s",
+            "variants": [{"name": "a", "traffic_share": 1.0,
+                          "model_version": f"model:m@{version}"}],
+        })  # fmt: skip
+
+    writer = _writer(schema, settings)
+    writer.write([declared("e2", 5, "v2")])  # the change arrives first
+    writer.write([declared("e1", 0, "v1")])
+
+    rows = schema.read(
+        "MATCH (:Variant {uid: 'variant:exp/a'})-[s:SERVES]->(m) "
+        "RETURN m.uid AS model, s.valid_from AS start, s.valid_to AS end ORDER BY start"
+    )
+    assert [
+        (r["model"], r["start"].to_native(), r["end"] and r["end"].to_native()) for r in rows
+    ] == [
+        ("model:m@v1", T0, T0 + timedelta(days=5)),
+        ("model:m@v2", T0 + timedelta(days=5), None),
+    ]
