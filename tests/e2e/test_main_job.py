@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from graph_lineage.store import LINEAGE_LABELS, Store
+from graph_lineage.store import LINEAGE_LABELS, Store, recommendation_count
 
 from ..conftest import Neo4jTarget, free_port
 
@@ -39,7 +39,7 @@ def _wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 60) -
     raise AssertionError(f"{url} never answered 200")
 
 
-def test_up_migrates_and_serves_graphql(
+def test_up_migrates_loads_the_demo_and_serves_graphql(
     neo4j_target: Neo4jTarget, store: Store, tmp_path: Path
 ) -> None:
     port = free_port()
@@ -49,6 +49,7 @@ def test_up_migrates_and_serves_graphql(
         "GRAPH_LINEAGE_NEO4J_USER": neo4j_target.user,
         "GRAPH_LINEAGE_NEO4J_PASSWORD": neo4j_target.password or "",
         "GRAPH_LINEAGE_API_PORT": str(port),
+        "GRAPH_LINEAGE_DEMO_RECOMMENDATIONS": "300",
     }
     command = [sys.executable, "-m", "graph_lineage.cli", "up"]
     process = subprocess.Popen(
@@ -60,6 +61,7 @@ def test_up_migrates_and_serves_graphql(
         assert ready["status"] == "ready"
         assert str(ready["neo4j"]["version"]).startswith("5.26")  # type: ignore[index]
 
+        assert recommendation_count(store) == 300
         constraints = store.read("SHOW CONSTRAINTS YIELD labelsOrTypes RETURN labelsOrTypes")
         labels = {row["labelsOrTypes"][0] for row in constraints}
         assert {str(label) for label in LINEAGE_LABELS} <= labels
@@ -75,4 +77,5 @@ def test_up_migrates_and_serves_graphql(
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
     assert f"GraphiQL:       http://127.0.0.1:{port}/graphql" in output
+    assert "Loading the demo pipeline (300 recommendations)" in output
     assert process.returncode == 0
