@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import partial
+
 import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from api.graphql.context import RequestContext
+from api.graphql.graph import LineageGraph, graph_to_graphql
+from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
 from graph_lineage import __version__
+from graph_lineage.lineage import traversal
 from graph_lineage.store import server_info
+
+Context = Info[RequestContext, None]
 
 
 @strawberry.type(description="The running service and the Neo4j server behind it.")
@@ -22,7 +30,7 @@ class About:
 @strawberry.type
 class Query:
     @strawberry.field(description="Versions of graph-lineage and of its Neo4j server.")
-    async def about(self, info: Info[RequestContext, None]) -> About:
+    async def about(self, info: Context) -> About:
         neo4j = await run_in_threadpool(server_info, info.context.store)
         return About(
             service="graph-lineage",
@@ -31,5 +39,34 @@ class Query:
             neo4j_edition=neo4j.edition,
         )
 
+    @strawberry.field(description="Any lineage node by uid; null when there is none.")
+    async def node(self, info: Context, uid: strawberry.ID) -> LineageNode | None:
+        found = await run_in_threadpool(traversal.find_node, info.context.store, str(uid))
+        return to_graphql(found) if found else None
 
-schema = strawberry.Schema(query=Query)
+    @strawberry.field(description="What a node came from, as a bounded subgraph.")
+    async def upstream(
+        self,
+        info: Context,
+        uid: strawberry.ID,
+        depth: int = 3,
+        as_of: datetime | None = None,
+        kinds: list[str] | None = None,
+    ) -> LineageGraph:
+        work = partial(traversal.upstream, info.context.store, str(uid), depth, as_of, kinds)
+        return graph_to_graphql(await run_in_threadpool(work))
+
+    @strawberry.field(description="What was derived from a node, as a bounded subgraph.")
+    async def downstream(
+        self,
+        info: Context,
+        uid: strawberry.ID,
+        depth: int = 3,
+        as_of: datetime | None = None,
+        kinds: list[str] | None = None,
+    ) -> LineageGraph:
+        work = partial(traversal.downstream, info.context.store, str(uid), depth, as_of, kinds)
+        return graph_to_graphql(await run_in_threadpool(work))
+
+
+schema = strawberry.Schema(query=Query, types=NODE_TYPES)

@@ -1,0 +1,63 @@
+"""GraphQL types of lineage graphs: typed edges, nodes and the limits that cut them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from api.graphql.nodes import LineageNode, native, to_graphql
+from graph_lineage.lineage.model import Graph
+
+
+@strawberry.enum(description="Upstream follows edges from derived to origin; downstream, back.")
+class Direction(Enum):
+    UPSTREAM = "upstream"
+    DOWNSTREAM = "downstream"
+
+
+@strawberry.type(description="One typed edge, pointing from the derived node to its origin.")
+class LineageEdge:
+    source: strawberry.ID
+    target: strawberry.ID
+    type: str
+    valid_from: datetime | None
+    valid_to: datetime | None
+    ingested_at: datetime | None
+
+
+@strawberry.type(description="A lineage subgraph around one node, bounded by depth and size.")
+class LineageGraph:
+    root: strawberry.ID
+    direction: Direction
+    depth: int
+    depth_reached: int
+    nodes: list[LineageNode]
+    edges: list[LineageEdge]
+    truncated: bool = strawberry.field(description="True when a depth or size limit cut it.")
+    truncated_reason: str | None
+
+
+def graph_to_graphql(graph: Graph) -> LineageGraph:
+    edges = [
+        LineageEdge(
+            source=strawberry.ID(edge.source),
+            target=strawberry.ID(edge.target),
+            type=edge.type,
+            valid_from=native(edge.properties.get("valid_from")),
+            valid_to=native(edge.properties.get("valid_to")),
+            ingested_at=native(edge.properties.get("ingested_at")),
+        )
+        for edge in graph.edges
+    ]
+    return LineageGraph(
+        root=strawberry.ID(graph.root),
+        direction=Direction(graph.direction),
+        depth=graph.depth,
+        depth_reached=graph.depth_reached,
+        nodes=[to_graphql(node) for node in graph.nodes],
+        edges=edges,
+        truncated=graph.truncated,
+        truncated_reason=graph.truncated_reason,
+    )

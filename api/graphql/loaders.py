@@ -1,0 +1,26 @@
+"""Per-request DataLoaders: nested fields load in one query per field, not one per parent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+from strawberry.dataloader import DataLoader
+
+from graph_lineage.lineage.model import Node
+from graph_lineage.lineage.traversal import versions_of
+from graph_lineage.store import Store
+
+
+@dataclass
+class Loaders:
+    versions: DataLoader[str, list[Node]]
+
+
+def make_loaders(store: Store) -> Loaders:
+    async def load_versions(uids: Sequence[str]) -> list[list[Node]]:
+        found = await run_in_threadpool(versions_of, store, list(uids))
+        return [found[uid] for uid in uids]
+
+    return Loaders(versions=DataLoader(load_fn=load_versions))

@@ -1,0 +1,297 @@
+"""GraphQL types of lineage nodes: one interface, one type per kind, built from store nodes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from api.graphql.context import RequestContext
+from graph_lineage.lineage.model import Node
+
+
+def native(value: Any) -> Any:
+    """Neo4j temporal values as Python ones, recursively; the rest unchanged."""
+    if hasattr(value, "to_native"):
+        return value.to_native()
+    if isinstance(value, list):
+        return [native(item) for item in value]
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    value = native(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+@strawberry.interface(description="Any node of the lineage graph, found by its uid.")
+class LineageNode:
+    uid: strawberry.ID = strawberry.field(description="`<kind>:<name>[@<version>]`")
+    kind: str = strawberry.field(description="The node's label, e.g. FeatureVersion.")
+    stub: bool = strawberry.field(
+        description="Referenced by other events but its own event has not arrived."
+    )
+    valid_from: datetime | None = strawberry.field(description="When the fact became true.")
+    ingested_at: datetime | None = strawberry.field(description="When the store first saw it.")
+    properties: JSON = strawberry.field(description="Every stored property, as JSON.")
+
+    @strawberry.field(description="The versions of this feature or model (or of its parent).")
+    async def versions(self, info: Info[RequestContext, None]) -> list[LineageNode]:
+        nodes = await info.context.loaders.versions.load(self.uid)
+        return [to_graphql(node) for node in nodes]
+
+
+@strawberry.type
+class DataSource(LineageNode):
+    name: str
+    source_type: str | None
+    uri: str | None
+    owner: str | None
+    contains_pii: bool | None
+    description: str | None
+
+
+@strawberry.type
+class Feature(LineageNode):
+    name: str
+
+
+@strawberry.type
+class FeatureVersion(LineageNode):
+    feature: str
+    version: str
+    schema_hash: str | None
+    transform_hash: str | None
+    feature_store: str | None
+    materialized_at: datetime | None
+    freshness_sla_seconds: int | None
+    owner: str | None
+    derived_from: list[str]
+
+
+@strawberry.type
+class Model(LineageNode):
+    name: str
+
+
+@strawberry.type
+class ModelVersion(LineageNode):
+    model: str
+    version: str
+    trained_at: datetime | None
+    training_window_start: datetime | None
+    training_window_end: datetime | None
+    artifact_uri: str | None
+    artifact_hash: str | None
+    metrics: JSON
+    trained_on: list[str]
+
+
+@strawberry.type
+class Deployment(LineageNode):
+    model_version: str
+    environment: str
+    status: str | None
+    traffic: float | None
+    deployed_at: datetime | None
+    retired_at: datetime | None
+
+
+@strawberry.type
+class Experiment(LineageNode):
+    name: str
+    status: str | None
+    randomization_unit: str | None
+    salt: str | None
+    feature_flags: JSON
+    started_at: datetime | None
+    stopped_at: datetime | None
+
+
+@strawberry.type
+class Variant(LineageNode):
+    name: str
+    experiment: str
+    traffic_share: float | None
+
+
+@strawberry.type
+class LineageContext(LineageNode):
+    fingerprint: str
+    model_version: str
+    feature_versions: list[str]
+    variant: str | None
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+
+@strawberry.type
+class Recommendation(LineageNode):
+    request_id: str
+    served_at: datetime | None
+    user_pseudonym: str | None
+    segment: str | None
+    cohort: str | None
+    items: list[str]
+    scores: list[float]
+    latency_ms: float | None
+    error: str | None
+
+
+@strawberry.type
+class Outcome(LineageNode):
+    request_id: str
+    item_id: str
+    outcome_type: str
+    value: float | None
+    observed_at: datetime | None
+
+
+@strawberry.type(description="Lineage nodes without a dedicated type (OpenLineage, analyses).")
+class OtherNode(LineageNode):
+    pass
+
+
+def _base(node: Node) -> dict[str, Any]:
+    props = node.properties
+    return {
+        "uid": strawberry.ID(node.uid),
+        "kind": node.kind,
+        "stub": node.stub,
+        "valid_from": native(props.get("valid_from")),
+        "ingested_at": native(props.get("ingested_at")),
+        "properties": {key: _jsonable(value) for key, value in props.items()},
+    }
+
+
+def _fields(*names: str, renamed: dict[str, str] | None = None) -> Callable[[Node], dict[str, Any]]:
+    renamed = renamed or {}
+
+    def extract(node: Node) -> dict[str, Any]:
+        props = node.properties
+        values = {name: native(props.get(name)) for name in names}
+        values.update({field: native(props.get(key)) for field, key in renamed.items()})
+        return values
+
+    return extract
+
+
+def _json_field(name: str) -> Callable[[Node], dict[str, Any]]:
+    return lambda node: {name: json.loads(node.properties.get(name) or "{}")}
+
+
+_TYPES: dict[str, tuple[type[LineageNode], list[Callable[[Node], dict[str, Any]]]]] = {
+    "DataSource": (
+        DataSource,
+        [
+            _fields(
+                "name",
+                "uri",
+                "owner",
+                "contains_pii",
+                "description",
+                renamed={"source_type": "kind"},
+            )
+        ],
+    ),
+    "Feature": (Feature, [_fields("name")]),
+    "FeatureVersion": (
+        FeatureVersion,
+        [
+            _fields(
+                "feature",
+                "version",
+                "schema_hash",
+                "transform_hash",
+                "feature_store",
+                "materialized_at",
+                "freshness_sla_seconds",
+                "owner",
+            ),
+            lambda n: {"derived_from": n.properties.get("derived_from") or []},
+        ],
+    ),
+    "Model": (Model, [_fields("name")]),
+    "ModelVersion": (
+        ModelVersion,
+        [
+            _fields(
+                "model",
+                "version",
+                "trained_at",
+                "training_window_start",
+                "training_window_end",
+                "artifact_uri",
+                "artifact_hash",
+            ),
+            _json_field("metrics"),
+            lambda n: {"trained_on": n.properties.get("trained_on") or []},
+        ],
+    ),
+    "Deployment": (
+        Deployment,
+        [_fields("model_version", "environment", "status", "traffic", "deployed_at", "retired_at")],
+    ),
+    "Experiment": (
+        Experiment,
+        [
+            _fields("name", "status", "randomization_unit", "salt", "started_at", "stopped_at"),
+            _json_field("feature_flags"),
+        ],
+    ),
+    "Variant": (Variant, [_fields("name", "experiment", "traffic_share")]),
+    "LineageContext": (
+        LineageContext,
+        [
+            _fields("fingerprint", "model_version", "variant", "first_seen", "last_seen"),
+            lambda n: {"feature_versions": n.properties.get("feature_versions") or []},
+        ],
+    ),
+    "Recommendation": (
+        Recommendation,
+        [
+            _fields(
+                "request_id",
+                "served_at",
+                "user_pseudonym",
+                "segment",
+                "cohort",
+                "latency_ms",
+                "error",
+            ),
+            lambda n: {
+                "items": n.properties.get("items") or [],
+                "scores": n.properties.get("scores") or [],
+            },
+        ],
+    ),
+    "Outcome": (
+        Outcome,
+        [
+            _fields(
+                "request_id", "item_id", "value", "observed_at", renamed={"outcome_type": "kind"}
+            )
+        ],
+    ),
+}
+
+
+def to_graphql(node: Node) -> LineageNode:
+    """The GraphQL object for a store node, typed by its kind."""
+    graphql_type, extractors = _TYPES.get(node.kind, (OtherNode, []))
+    values = _base(node)
+    for extract in extractors:
+        values.update(extract(node))
+    return graphql_type(**values)
+
+
+NODE_TYPES: list[type[LineageNode]] = [t for t, _ in _TYPES.values()] + [OtherNode]

@@ -1,0 +1,53 @@
+"""What lineage queries return: nodes, typed edges, graphs with their limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph_lineage.store.labels import Label
+
+# Labels in the order that names a node's kind when it has several.
+_KIND_ORDER = [label for label in Label]
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str  # Neo4j element id: internal, never shown to users
+    labels: tuple[str, ...]
+    properties: dict[str, Any]
+
+    @property
+    def uid(self) -> str:
+        return str(self.properties.get("uid", ""))
+
+    @property
+    def kind(self) -> str:
+        for label in _KIND_ORDER:
+            if label in self.labels:
+                return str(label)
+        return self.labels[0] if self.labels else "Unknown"
+
+    @property
+    def stub(self) -> bool:
+        return bool(self.properties.get("stub"))
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str  # uid of the derived node (edges point from derived to origin)
+    target: str
+    type: str
+    properties: dict[str, Any]
+
+
+@dataclass
+class Graph:
+    root: str
+    direction: str
+    depth: int
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    truncated: bool = False
+    truncated_reason: str | None = None
+    depth_reached: int = 0

@@ -1,0 +1,150 @@
+"""Upstream and downstream lineage of one node, bounded by depth and size, as of a time.
+
+>>> graph = upstream(store, "rec:req-1", depth=6)
+>>> sorted(n.kind for n in graph.nodes)[:2]
+['DataSource', 'DataSource']
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, LiteralString
+
+from graph_lineage.errors import LineageError
+from graph_lineage.lineage.model import Edge, Graph, Node
+from graph_lineage.store import reads
+from graph_lineage.store.connection import Store
+
+MAX_DEPTH = 20
+DEFAULT_MAX_NODES = 1000
+
+
+class NodeNotFound(LineageError):
+    """No lineage node has this uid."""
+
+
+class InvalidQuery(LineageError):
+    """An argument is out of range."""
+
+
+def find_node(store: Store, uid: str) -> Node | None:
+    rows = store.read(reads.NODE_BY_UID, uid=uid)
+    return _node(rows[0]) if rows else None
+
+
+def versions_of(store: Store, uids: list[str]) -> dict[str, list[Node]]:
+    """For each uid: the versions of that feature or model, or of the one it is a version of."""
+    result: dict[str, list[Node]] = {uid: [] for uid in uids}
+    for row in store.read(reads.VERSIONS_OF, uids=uids):
+        result[row["uid"]].append(_node(row))
+    return result
+
+
+def upstream(
+    store: Store,
+    uid: str,
+    depth: int = 3,
+    as_of: datetime | None = None,
+    kinds: list[str] | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Graph:
+    """What ``uid`` came from: follows edges from derived to origin."""
+    return _traverse(store, uid, "upstream", reads.UPSTREAM_STEP, depth, as_of, kinds, max_nodes)
+
+
+def downstream(
+    store: Store,
+    uid: str,
+    depth: int = 3,
+    as_of: datetime | None = None,
+    kinds: list[str] | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Graph:
+    """What was derived from ``uid``: follows edges backwards."""
+    return _traverse(
+        store, uid, "downstream", reads.DOWNSTREAM_STEP, depth, as_of, kinds, max_nodes
+    )
+
+
+def _traverse(
+    store: Store,
+    uid: str,
+    direction: str,
+    step: LiteralString,
+    depth: int,
+    as_of: datetime | None,
+    kinds: list[str] | None,
+    max_nodes: int,
+) -> Graph:
+    if not 1 <= depth <= MAX_DEPTH:
+        raise InvalidQuery(f"depth must be between 1 and {MAX_DEPTH}, not {depth}")
+    if max_nodes < 1:
+        raise InvalidQuery("max_nodes must be positive")
+    root = find_node(store, uid)
+    if root is None:
+        raise NodeNotFound(f"no lineage node has uid {uid!r}")
+    graph = Graph(root=uid, direction=direction, depth=depth)
+    found: dict[str, Node] = {root.id: root}
+    frontier = [root.id]
+    for level in range(1, depth + 1):
+        rows = store.read(step, ids=frontier, seen=list(found), asOf=as_of, limit=max_nodes + 1)
+        fresh = _new_nodes(rows, found)
+        if len(found) + len(fresh) > max_nodes:
+            fresh = dict(list(fresh.items())[: max_nodes - len(found)])
+            graph.truncated = True
+            graph.truncated_reason = f"size limit: more than {max_nodes} nodes within depth {level}"
+        found.update(fresh)
+        graph.depth_reached = level if fresh else graph.depth_reached
+        frontier = list(fresh)
+        if graph.truncated or not frontier:
+            break
+    else:
+        if _has_more(store, step, frontier, found, as_of):
+            graph.truncated = True
+            graph.truncated_reason = f"depth limit: lineage continues beyond depth {depth}"
+    _fill(graph, store, found, kinds, as_of)
+    return graph
+
+
+def _new_nodes(rows: list[dict[str, Any]], found: dict[str, Node]) -> dict[str, Node]:
+    fresh: dict[str, Node] = {}
+    for row in rows:
+        if row["id"] not in found and row["id"] not in fresh:
+            fresh[row["id"]] = _node(row)
+    return fresh
+
+
+def _has_more(
+    store: Store,
+    step: LiteralString,
+    frontier: list[str],
+    found: dict[str, Node],
+    as_of: datetime | None,
+) -> bool:
+    if not frontier:
+        return False
+    return bool(store.read(step, ids=frontier, seen=list(found), asOf=as_of, limit=1))
+
+
+def _fill(
+    graph: Graph,
+    store: Store,
+    found: dict[str, Node],
+    kinds: list[str] | None,
+    as_of: datetime | None,
+) -> None:
+    root = next(iter(found.values()))
+    keep = {
+        node_id: node
+        for node_id, node in found.items()
+        if kinds is None or node is root or node.kind in kinds
+    }
+    graph.nodes = list(keep.values())
+    rows = store.read(reads.EDGES_AMONG, ids=list(keep), asOf=as_of)
+    graph.edges = [
+        Edge(keep[row["from"]].uid, keep[row["to"]].uid, row["type"], row["rel"]) for row in rows
+    ]
+
+
+def _node(row: dict[str, Any]) -> Node:
+    return Node(id=row["id"], labels=tuple(row["labels"]), properties=row["props"])
