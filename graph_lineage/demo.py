@@ -285,7 +285,8 @@ class DemoPipeline:
         user = f"user-{int(rnd.paretovariate(1.2) * 7) % self.users:05d}"
         model = _pick(rnd, [(m, spec[2]) for m, spec in MODELS.items()])
         version, experiment, variant = self._route(model, day, user)
-        features = [self.feature_version_on(f, day) for f in MODELS[model][0]]
+        trained_day = MODELS[model][1][version - 1]  # serving reads what training read
+        features = [self.feature_version_on(f, trained_day) for f in MODELS[model][0]]
         request_id = f"req-{self.seed}-{day:02d}-{index:07d}"
         failed = rnd.random() < 0.002
         scores = sorted((round(rnd.random(), 4) for _ in range(10)), reverse=True)

@@ -1,0 +1,142 @@
+"""The whole path of one recommendation: ``trace(store, request_id)``.
+
+Context, model version and what it was trained on, the feature versions actually served
+and their derivation chains down to the data sources, the experiment and variant (with
+what the variant declared at serving time), and the outcomes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph_lineage import uids
+from graph_lineage.lineage.model import Edge, Node
+from graph_lineage.store.connection import Store
+
+_NODE = "{id: elementId(NODE), labels: labels(NODE), props: properties(NODE)}"
+
+
+def _as_map(variable: str) -> str:
+    return _NODE.replace("NODE", variable)
+
+
+TRACE = f"""
+MATCH (r:Recommendation {{uid: $uid}})
+OPTIONAL MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
+OPTIONAL MATCH (c)-[:USED_MODEL]->(mv:ModelVersion)
+OPTIONAL MATCH (c)-[:IN_VARIANT]->(v:Variant)
+OPTIONAL MATCH (v)-[:OF]->(e:Experiment)
+CALL (mv) {{
+  OPTIONAL MATCH (mv)-[:TRAINED_ON]->(t:FeatureVersion)
+  RETURN collect({_as_map("t")}) AS trained
+}}
+CALL (c) {{
+  OPTIONAL MATCH (c)-[:USED_FEATURE]->(s:FeatureVersion)
+  RETURN collect({_as_map("s")}) AS served
+}}
+CALL (c) {{
+  OPTIONAL MATCH (c)-[:USED_FEATURE]->(:FeatureVersion)-[:DERIVED_FROM*0..20]->(x)
+  WITH DISTINCT x
+  OPTIONAL MATCH (x)-[d:DERIVED_FROM]->(y)
+  WITH x, d, y WHERE y IS NOT NULL
+  RETURN collect({{from: x.uid, to: y.uid, props: properties(d)}}) AS derivations,
+         collect(DISTINCT {_as_map("y")}) AS ancestors
+}}
+CALL (v, r) {{
+  OPTIONAL MATCH (v)-[s:SERVES]->(declared:ModelVersion)
+  WHERE s.valid_from <= r.served_at AND (s.valid_to IS NULL OR s.valid_to > r.served_at)
+  RETURN collect(declared.uid) AS declared
+}}
+CALL (r) {{
+  OPTIONAL MATCH (o:Outcome)-[:FOR]->(r)
+  WITH o ORDER BY o.observed_at
+  RETURN collect({_as_map("o")}) AS outcomes
+}}
+RETURN {_as_map("r")} AS recommendation,
+       CASE WHEN c IS NULL THEN null ELSE {_as_map("c")} END AS context,
+       CASE WHEN mv IS NULL THEN null ELSE {_as_map("mv")} END AS model_version,
+       CASE WHEN v IS NULL THEN null ELSE {_as_map("v")} END AS variant,
+       CASE WHEN e IS NULL THEN null ELSE {_as_map("e")} END AS experiment,
+       trained, served, derivations, ancestors, declared, outcomes
+"""
+
+
+@dataclass
+class Trace:
+    recommendation: Node
+    context: Node | None
+    model_version: Node | None
+    trained_on: list[Node]
+    served_features: list[Node]
+    derivations: list[Edge]
+    ancestors: list[Node]
+    experiment: Node | None
+    variant: Node | None
+    declared_model_versions: list[str]
+    outcomes: list[Node]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def served_not_trained(self) -> list[str]:
+        """Feature versions served that the model version was not trained on (skew)."""
+        trained = {node.uid for node in self.trained_on}
+        return sorted(node.uid for node in self.served_features if node.uid not in trained)
+
+
+def trace(store: Store, request_id: str) -> Trace | None:
+    """The lineage of one recommendation, by request id or ``rec:`` uid; None if unknown."""
+    uid = request_id if request_id.startswith("rec:") else uids.recommendation_uid(request_id)
+    rows = store.read(TRACE, uid=uid)
+    if not rows:
+        return None
+    row = rows[0]
+    result = Trace(
+        recommendation=_node(row["recommendation"]),
+        context=_optional(row["context"]),
+        model_version=_optional(row["model_version"]),
+        trained_on=_nodes(row["trained"]),
+        served_features=_nodes(row["served"]),
+        derivations=[
+            Edge(d["from"], d["to"], "DERIVED_FROM", d["props"]) for d in row["derivations"]
+        ],
+        ancestors=_nodes(row["ancestors"]),
+        experiment=_optional(row["experiment"]),
+        variant=_optional(row["variant"]),
+        declared_model_versions=list(row["declared"]),
+        outcomes=_nodes(row["outcomes"]),
+    )
+    result.notes = _notes(result)
+    return result
+
+
+def _notes(result: Trace) -> list[str]:
+    notes = []
+    if result.recommendation.stub:
+        notes.append("only outcomes arrived: the recommendation event itself is missing")
+    if result.context is None and not result.recommendation.stub:
+        notes.append("no lineage context: model and feature versions are unknown")
+    if result.model_version is not None and result.model_version.stub:
+        notes.append(f"{result.model_version.uid} was never announced by a training event")
+    if result.served_not_trained:
+        notes.append(
+            "served feature versions the model was not trained on: "
+            + ", ".join(result.served_not_trained)
+        )
+    served_by = result.model_version.uid if result.model_version else None
+    if result.variant is not None and served_by not in result.declared_model_versions:
+        declared = ", ".join(result.declared_model_versions) or "nothing"
+        notes.append(f"variant {result.variant.uid} declared {declared} at serving time")
+    return notes
+
+
+def _node(raw: dict[str, Any]) -> Node:
+    return Node(id=raw["id"], labels=tuple(raw["labels"]), properties=raw["props"])
+
+
+def _optional(raw: dict[str, Any] | None) -> Node | None:
+    return _node(raw) if raw else None
+
+
+def _nodes(raws: list[dict[str, Any]]) -> list[Node]:
+    return sorted((_node(raw) for raw in raws if raw and raw.get("id")), key=lambda n: n.uid)
