@@ -8,7 +8,7 @@ from enum import Enum
 import strawberry
 
 from api.graphql.nodes import LineageNode, native, to_graphql
-from graph_lineage.lineage.model import Graph
+from graph_lineage.lineage.model import Edge, Graph
 
 
 @strawberry.enum(description="Upstream follows edges from derived to origin; downstream, back.")
@@ -39,18 +39,19 @@ class LineageGraph:
     truncated_reason: str | None
 
 
+def edge_to_graphql(edge: Edge) -> LineageEdge:
+    return LineageEdge(
+        source=strawberry.ID(edge.source),
+        target=strawberry.ID(edge.target),
+        type=edge.type,
+        valid_from=native(edge.properties.get("valid_from")),
+        valid_to=native(edge.properties.get("valid_to")),
+        ingested_at=native(edge.properties.get("ingested_at")),
+    )
+
+
 def graph_to_graphql(graph: Graph) -> LineageGraph:
-    edges = [
-        LineageEdge(
-            source=strawberry.ID(edge.source),
-            target=strawberry.ID(edge.target),
-            type=edge.type,
-            valid_from=native(edge.properties.get("valid_from")),
-            valid_to=native(edge.properties.get("valid_to")),
-            ingested_at=native(edge.properties.get("ingested_at")),
-        )
-        for edge in graph.edges
-    ]
+    edges = [edge_to_graphql(edge) for edge in graph.edges]
     return LineageGraph(
         root=strawberry.ID(graph.root),
         direction=Direction(graph.direction),

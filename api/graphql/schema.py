@@ -9,11 +9,26 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
+from api.graphql.analyses import (
+    Impact,
+    LineageDiff,
+    RecommendationConnection,
+    RecommendationFilterInput,
+    Trace,
+    diff_to_graphql,
+    impact_to_graphql,
+    page_to_graphql,
+    trace_to_graphql,
+)
 from api.graphql.context import RequestContext
 from api.graphql.graph import LineageGraph, graph_to_graphql
 from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
 from graph_lineage import __version__
+from graph_lineage.lineage import impact as impact_analysis
+from graph_lineage.lineage import recommendations as listing
+from graph_lineage.lineage import trace as tracing
 from graph_lineage.lineage import traversal
+from graph_lineage.lineage.recommendations import RecommendationFilter
 from graph_lineage.store import server_info
 
 Context = Info[RequestContext, None]
@@ -67,6 +82,36 @@ class Query:
     ) -> LineageGraph:
         work = partial(traversal.downstream, info.context.store, str(uid), depth, as_of, kinds)
         return graph_to_graphql(await run_in_threadpool(work))
+
+    @strawberry.field(description="The whole path of one recommendation; null if unknown.")
+    async def trace(self, info: Context, recommendation_id: strawberry.ID) -> Trace | None:
+        work = partial(tracing.trace, info.context.store, str(recommendation_id))
+        result = await run_in_threadpool(work)
+        return trace_to_graphql(result) if result else None
+
+    @strawberry.field(description="Everything downstream of a node, with the traffic it served.")
+    async def impact(
+        self, info: Context, uid: strawberry.ID, since: datetime | None = None
+    ) -> Impact:
+        work = partial(impact_analysis.impact, info.context.store, str(uid), since)
+        return impact_to_graphql(await run_in_threadpool(work))
+
+    @strawberry.field(description="Recommendations, newest first, filtered and paginated.")
+    async def recommendations(
+        self,
+        info: Context,
+        filter: RecommendationFilterInput | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> RecommendationConnection:
+        where = filter.to_filter() if filter else RecommendationFilter()
+        work = partial(listing.recommendations, info.context.store, where, first, after)
+        return page_to_graphql(await run_in_threadpool(work))
+
+    @strawberry.field(description="What differs between the lineage of two recommendations.")
+    async def lineage_diff(self, info: Context, a: strawberry.ID, b: strawberry.ID) -> LineageDiff:
+        work = partial(listing.lineage_diff, info.context.store, str(a), str(b))
+        return diff_to_graphql(await run_in_threadpool(work))
 
 
 schema = strawberry.Schema(query=Query, types=NODE_TYPES)

@@ -1,0 +1,184 @@
+"""GraphQL types for trace, impact, the recommendations connection and the lineage diff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from api.graphql.graph import LineageEdge, edge_to_graphql
+from api.graphql.nodes import LineageNode, to_graphql
+from graph_lineage.lineage.impact import Impact as ImpactResult
+from graph_lineage.lineage.model import Node
+from graph_lineage.lineage.recommendations import LineageDiff as DiffResult
+from graph_lineage.lineage.recommendations import Page, RecommendationFilter
+from graph_lineage.lineage.trace import Trace as TraceResult
+
+
+def _optional(node: Node | None) -> LineageNode | None:
+    return to_graphql(node) if node else None
+
+
+@strawberry.type(description="The whole lineage of one recommendation.")
+class Trace:
+    recommendation: LineageNode
+    context: LineageNode | None
+    model_version: LineageNode | None
+    trained_on: list[LineageNode]
+    served_features: list[LineageNode]
+    served_not_trained: list[str] = strawberry.field(
+        description="Feature versions served that the model version was not trained on."
+    )
+    derivations: list[LineageEdge]
+    ancestors: list[LineageNode]
+    experiment: LineageNode | None
+    variant: LineageNode | None
+    declared_model_versions: list[str] = strawberry.field(
+        description="What the variant declared it served when the request was served."
+    )
+    outcomes: list[LineageNode]
+    notes: list[str] = strawberry.field(description="Gaps and mismatches found on the way.")
+
+
+def trace_to_graphql(result: TraceResult) -> Trace:
+    return Trace(
+        recommendation=to_graphql(result.recommendation),
+        context=_optional(result.context),
+        model_version=_optional(result.model_version),
+        trained_on=[to_graphql(n) for n in result.trained_on],
+        served_features=[to_graphql(n) for n in result.served_features],
+        served_not_trained=result.served_not_trained,
+        derivations=[edge_to_graphql(e) for e in result.derivations],
+        ancestors=[to_graphql(n) for n in result.ancestors],
+        experiment=_optional(result.experiment),
+        variant=_optional(result.variant),
+        declared_model_versions=result.declared_model_versions,
+        outcomes=[to_graphql(n) for n in result.outcomes],
+        notes=result.notes,
+    )
+
+
+@strawberry.type
+class Count:
+    key: str
+    count: int
+
+
+@strawberry.type(description="What depends on a node and how much traffic it served.")
+class Impact:
+    root: LineageNode
+    since: datetime | None
+    feature_versions: list[LineageNode]
+    model_versions: list[LineageNode]
+    deployments: list[LineageNode]
+    variants: list[LineageNode]
+    experiments: list[LineageNode]
+    recommendations: int
+    by_model_version: list[Count]
+    by_segment: list[Count]
+
+
+def _counts(counts: dict[str, int]) -> list[Count]:
+    return [Count(key=k, count=v) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+def impact_to_graphql(result: ImpactResult) -> Impact:
+    return Impact(
+        root=to_graphql(result.root),
+        since=result.since,
+        feature_versions=[to_graphql(n) for n in result.feature_versions],
+        model_versions=[to_graphql(n) for n in result.model_versions],
+        deployments=[to_graphql(n) for n in result.deployments],
+        variants=[to_graphql(n) for n in result.variants],
+        experiments=[to_graphql(n) for n in result.experiments],
+        recommendations=result.recommendations,
+        by_model_version=_counts(result.by_model_version),
+        by_segment=_counts(result.by_segment),
+    )
+
+
+@strawberry.input(description="All given conditions must hold.")
+class RecommendationFilterInput:
+    served_from: datetime | None = None
+    served_to: datetime | None = None
+    segment: str | None = None
+    cohort: str | None = None
+    model_version: str | None = None
+    experiment: str | None = None
+    variant: str | None = None
+    user_pseudonym: str | None = None
+
+    def to_filter(self) -> RecommendationFilter:
+        return RecommendationFilter(**vars(self))
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class RecommendationEdge:
+    node: LineageNode
+    cursor: str
+
+
+@strawberry.type
+class RecommendationConnection:
+    edges: list[RecommendationEdge]
+    page_info: PageInfo
+
+
+def page_to_graphql(page: Page) -> RecommendationConnection:
+    edges = [
+        RecommendationEdge(node=to_graphql(node), cursor=cursor)
+        for node, cursor in zip(page.nodes, page.cursors, strict=True)
+    ]
+    end = page.cursors[-1] if page.cursors else None
+    return RecommendationConnection(
+        edges=edges, page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=end)
+    )
+
+
+@strawberry.type
+class Change:
+    a: str | None
+    b: str | None
+
+
+@strawberry.type
+class FeatureChange:
+    feature: str
+    a: str | None
+    b: str | None
+
+
+@strawberry.type(description="Why two recommendations' lineage differs.")
+class LineageDiff:
+    a: strawberry.ID
+    b: strawberry.ID
+    identical: bool
+    model_version: Change | None
+    variant: Change | None
+    feature_changes: list[FeatureChange]
+    ancestry_only_in_a: list[str]
+    ancestry_only_in_b: list[str]
+
+
+def diff_to_graphql(diff: DiffResult) -> LineageDiff:
+    def change(pair: tuple[str | None, str | None] | None) -> Change | None:
+        return Change(a=pair[0], b=pair[1]) if pair else None
+
+    return LineageDiff(
+        a=strawberry.ID(diff.a),
+        b=strawberry.ID(diff.b),
+        identical=diff.identical,
+        model_version=change(diff.model_version),
+        variant=change(diff.variant),
+        feature_changes=[
+            FeatureChange(feature=c.feature, a=c.a, b=c.b) for c in diff.feature_changes
+        ],
+        ancestry_only_in_a=diff.ancestry_only_in_a,
+        ancestry_only_in_b=diff.ancestry_only_in_b,
+    )

@@ -1,0 +1,168 @@
+"""Filtered, paginated recommendations (newest first) and the lineage diff of two of them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from neo4j.time import DateTime as Neo4jDateTime
+
+from graph_lineage import uids
+from graph_lineage.lineage.model import Node
+from graph_lineage.lineage.traversal import InvalidQuery, NodeNotFound
+from graph_lineage.store.connection import Store
+
+MAX_PAGE = 500
+
+PAGE = """
+MATCH (r:Recommendation)
+WHERE r.served_at IS NOT NULL
+  AND ($from IS NULL OR r.served_at >= $from) AND ($to IS NULL OR r.served_at < $to)
+  AND ($segment IS NULL OR r.segment = $segment)
+  AND ($cohort IS NULL OR r.cohort = $cohort)
+  AND ($user IS NULL OR r.user_pseudonym = $user)
+  AND ($afterTime IS NULL OR r.served_at < datetime($afterTime)
+       OR (r.served_at = datetime($afterTime) AND r.uid > $afterUid))
+  AND ($modelVersion IS NULL AND $experiment IS NULL AND $variant IS NULL
+       OR EXISTS {
+         MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
+         WHERE ($modelVersion IS NULL OR c.model_version = $modelVersion)
+           AND ($variant IS NULL OR c.variant = $variant)
+           AND ($experiment IS NULL OR c.variant STARTS WITH $experiment)
+       })
+RETURN elementId(r) AS id, labels(r) AS labels, properties(r) AS props
+ORDER BY r.served_at DESC, r.uid
+LIMIT $limit
+"""
+
+LINEAGE_OF = """
+UNWIND $uids AS uid
+MATCH (r:Recommendation {uid: uid})
+OPTIONAL MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
+CALL (c) {
+  OPTIONAL MATCH (c)-[:USED_FEATURE]->(:FeatureVersion)-[:DERIVED_FROM*0..20]->(x)
+  WITH DISTINCT x
+  RETURN collect(x.uid) AS ancestry
+}
+RETURN uid, r.served_at AS served_at, r.segment AS segment, c.model_version AS model_version,
+       c.feature_versions AS feature_versions, c.variant AS variant, ancestry
+"""
+
+
+@dataclass(frozen=True)
+class RecommendationFilter:
+    served_from: datetime | None = None
+    served_to: datetime | None = None
+    segment: str | None = None
+    cohort: str | None = None
+    model_version: str | None = None
+    experiment: str | None = None
+    variant: str | None = None
+    user_pseudonym: str | None = None
+
+
+@dataclass
+class Page:
+    nodes: list[Node]
+    cursors: list[str]
+    has_next_page: bool
+
+
+def encode_cursor(node: Node) -> str:
+    served_at = node.properties["served_at"].iso_format()
+    return base64.urlsafe_b64encode(f"{served_at}|{node.uid}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    """(ISO time, uid) of a cursor; Cypher parses the time so it compares exactly."""
+    try:
+        served_at, uid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        Neo4jDateTime.from_iso_format(served_at)  # refuse what is not a time
+        return served_at, uid
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidQuery(f"{cursor!r} is not a cursor from this API") from error
+
+
+def recommendations(
+    store: Store, where: RecommendationFilter, first: int = 50, after: str | None = None
+) -> Page:
+    """One page of recommendations matching ``where``, newest first."""
+    if not 1 <= first <= MAX_PAGE:
+        raise InvalidQuery(f"first must be between 1 and {MAX_PAGE}, not {first}")
+    after_time, after_uid = decode_cursor(after) if after else (None, None)
+    experiment = uids.variant_uid(where.experiment, "") if where.experiment else None
+    rows = store.read(
+        PAGE,
+        limit=first + 1,
+        afterTime=after_time,
+        afterUid=after_uid,
+        **{"from": where.served_from, "to": where.served_to},
+        segment=where.segment,
+        cohort=where.cohort,
+        user=where.user_pseudonym,
+        modelVersion=where.model_version,
+        variant=where.variant,
+        experiment=experiment,
+    )
+    nodes = [Node(id=r["id"], labels=tuple(r["labels"]), properties=r["props"]) for r in rows]
+    page = nodes[:first]
+    return Page(page, [encode_cursor(node) for node in page], len(nodes) > first)
+
+
+@dataclass
+class FeatureChange:
+    feature: str
+    a: str | None
+    b: str | None
+
+
+@dataclass
+class LineageDiff:
+    a: str
+    b: str
+    model_version: tuple[str | None, str | None] | None = None
+    variant: tuple[str | None, str | None] | None = None
+    feature_changes: list[FeatureChange] = field(default_factory=list)
+    ancestry_only_in_a: list[str] = field(default_factory=list)
+    ancestry_only_in_b: list[str] = field(default_factory=list)
+    same_context: bool = False
+
+    @property
+    def identical(self) -> bool:
+        return self.same_context and not (self.ancestry_only_in_a or self.ancestry_only_in_b)
+
+
+def lineage_diff(store: Store, a: str, b: str) -> LineageDiff:
+    """What differs between the lineage of two recommendations (request ids or uids)."""
+    wanted = [x if x.startswith("rec:") else uids.recommendation_uid(x) for x in (a, b)]
+    found = {row["uid"]: row for row in store.read(LINEAGE_OF, uids=wanted)}
+    for uid in wanted:
+        if uid not in found:
+            raise NodeNotFound(f"no recommendation has uid {uid!r}")
+    left, right = found[wanted[0]], found[wanted[1]]
+    diff = LineageDiff(a=wanted[0], b=wanted[1])
+    if left["model_version"] != right["model_version"]:
+        diff.model_version = (left["model_version"], right["model_version"])
+    if left["variant"] != right["variant"]:
+        diff.variant = (left["variant"], right["variant"])
+    diff.feature_changes = _feature_changes(left, right)
+    diff.ancestry_only_in_a = sorted(set(left["ancestry"]) - set(right["ancestry"]))
+    diff.ancestry_only_in_b = sorted(set(right["ancestry"]) - set(left["ancestry"]))
+    diff.same_context = not (diff.model_version or diff.variant or diff.feature_changes)
+    return diff
+
+
+def _feature_changes(left: dict[str, Any], right: dict[str, Any]) -> list[FeatureChange]:
+    def versions(row: dict[str, Any]) -> dict[str, str]:
+        parsed = (uids.parse(uid) for uid in row["feature_versions"] or [])
+        return {p.name: p.version or "" for p in parsed}
+
+    a, b = versions(left), versions(right)
+    return [
+        FeatureChange(feature, a.get(feature), b.get(feature))
+        for feature in sorted(set(a) | set(b))
+        if a.get(feature) != b.get(feature)
+    ]
