@@ -8,17 +8,21 @@
     graph-lineage serve                   serve the API with uvicorn
     graph-lineage demo-data               write the synthetic pipeline as NDJSON events
     graph-lineage ingest FILE             load NDJSON or JSON events into the store
-    graph-lineage export-schema           write schema/events.schema.json
+    graph-lineage trace REC_ID [--json]   the whole lineage of one recommendation
+    graph-lineage lineage UID --up|--down upstream or downstream lineage as a tree
+    graph-lineage export-schema           write the events' JSON Schema and the GraphQL SDL
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,9 @@ from graph_lineage.demo import DemoPipeline, write_ndjson
 from graph_lineage.errors import LineageError, StoreUnavailable
 from graph_lineage.events import render_events_json_schema
 from graph_lineage.ingest import IngestReport, ingest_file
+from graph_lineage.lineage.render import graph_json, graph_tree, trace_json, trace_tree
+from graph_lineage.lineage.trace import trace
+from graph_lineage.lineage.traversal import downstream, upstream
 from graph_lineage.neo4j_local import LocalNeo4j, Status
 from graph_lineage.progress import Progress
 from graph_lineage.pseudonymize import Pseudonymizer
@@ -116,7 +123,25 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--batch-size", type=int, help="events per transaction")
     ingest.set_defaults(handler=_ingest)
 
-    export = commands.add_parser("export-schema", help="write the JSON Schema of the events")
+    trace_command = commands.add_parser("trace", help="the whole lineage of one recommendation")
+    trace_command.add_argument("recommendation", help="request id or rec: uid")
+    trace_command.add_argument("--json", action="store_true", help="machine-readable")
+    trace_command.set_defaults(handler=_trace)
+
+    lineage = commands.add_parser("lineage", help="upstream or downstream lineage of a node")
+    lineage.add_argument("uid", help="e.g. feature:user_ctr_7d@v3")
+    way = lineage.add_mutually_exclusive_group()
+    way.add_argument("--up", dest="direction", action="store_const", const="upstream")
+    way.add_argument("--down", dest="direction", action="store_const", const="downstream")
+    lineage.add_argument("--depth", type=int, default=3)
+    lineage.add_argument("--as-of", type=datetime.fromisoformat, metavar="ISO-TIME")
+    lineage.add_argument("--kinds", help="comma-separated node kinds to show")
+    lineage.add_argument("--json", action="store_true", help="machine-readable")
+    lineage.set_defaults(handler=_lineage, direction="upstream")
+
+    export = commands.add_parser(
+        "export-schema", help="write schema/events.schema.json and schema/schema.graphql"
+    )
     export.set_defaults(handler=_export_schema)
     return parser
 
@@ -239,10 +264,35 @@ def _print_report(report: IngestReport) -> None:
     )
 
 
+def _trace(settings: Settings, arguments: argparse.Namespace) -> int:
+    with Store.connect(settings) as store:
+        result = trace(store, arguments.recommendation)
+    if result is None:
+        print(f"error: no recommendation {arguments.recommendation!r}", file=sys.stderr)
+        return 1
+    print(json.dumps(trace_json(result), indent=2) if arguments.json else trace_tree(result))
+    return 0
+
+
+def _lineage(settings: Settings, arguments: argparse.Namespace) -> int:
+    walk = upstream if arguments.direction == "upstream" else downstream
+    kinds = arguments.kinds.split(",") if arguments.kinds else None
+    with Store.connect(settings) as store:
+        graph = walk(store, arguments.uid, arguments.depth, arguments.as_of, kinds)
+    print(json.dumps(graph_json(graph), indent=2) if arguments.json else graph_tree(graph))
+    return 0
+
+
 def _export_schema(settings: Settings, _: argparse.Namespace) -> int:
-    target = settings.schema_dir / "events.schema.json"
-    target.write_text(render_events_json_schema())
-    print(f"wrote {target}")
+    from api.graphql import render_sdl
+
+    for name, text in (
+        ("events.schema.json", render_events_json_schema()),
+        ("schema.graphql", render_sdl()),
+    ):
+        target = settings.schema_dir / name
+        target.write_text(text)
+        print(f"wrote {target}")
     return 0
 
 

@@ -27,4 +27,9 @@ class LineageGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(request=request, store=state.store, settings=state.settings)
 
 
-__all__ = ["LineageGraphQL", "schema"]
+def render_sdl() -> str:
+    """The GraphQL schema as SDL, as exported to schema/schema.graphql."""
+    return schema.as_str() + "\n"
+
+
+__all__ = ["LineageGraphQL", "render_sdl", "schema"]

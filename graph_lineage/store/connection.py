@@ -48,6 +48,7 @@ class Store:
         self.driver = driver
         self.database = database
         self.read_timeout = read_timeout
+        self.round_trips = 0  # queries sent, for tests that guard against N+1
 
     @classmethod
     def connect(cls, settings: Settings) -> Store:
@@ -121,6 +122,8 @@ class Store:
         parameters: dict[str, Any],
         timeout: float | None,
     ) -> list[Record]:
+        self.round_trips += 1
+
         @neo4j.unit_of_work(timeout=timeout)
         def work(tx: neo4j.ManagedTransaction) -> list[Record]:
             return tx.run(query, parameters).data()
