@@ -16,6 +16,9 @@ from graph_lineage.store import reads
 from graph_lineage.store.connection import Store
 
 MAX_DEPTH = 20
+# High-volume leaves of the graph: a traversal asked for other kinds does not enter them,
+# since nothing but outcomes lies beyond a recommendation.
+LEAF_KINDS = ("Recommendation", "Outcome")
 DEFAULT_MAX_NODES = 1000
 
 
@@ -84,10 +87,13 @@ def _traverse(
     if root is None:
         raise NodeNotFound(f"no lineage node has uid {uid!r}")
     graph = Graph(root=uid, direction=direction, depth=depth)
+    skip = [kind for kind in LEAF_KINDS if kinds is not None and kind not in kinds]
     found: dict[str, Node] = {root.id: root}
     frontier = [root.id]
     for level in range(1, depth + 1):
-        rows = store.read(step, ids=frontier, seen=list(found), asOf=as_of, limit=max_nodes + 1)
+        rows = store.read(
+            step, ids=frontier, seen=list(found), asOf=as_of, skip=skip, limit=max_nodes + 1
+        )
         fresh = _new_nodes(rows, found)
         if len(found) + len(fresh) > max_nodes:
             fresh = dict(list(fresh.items())[: max_nodes - len(found)])
@@ -99,7 +105,7 @@ def _traverse(
         if graph.truncated or not frontier:
             break
     else:
-        if _has_more(store, step, frontier, found, as_of):
+        if _has_more(store, step, frontier, found, as_of, skip):
             graph.truncated = True
             graph.truncated_reason = f"depth limit: lineage continues beyond depth {depth}"
     _fill(graph, store, found, kinds, as_of)
@@ -120,10 +126,12 @@ def _has_more(
     frontier: list[str],
     found: dict[str, Node],
     as_of: datetime | None,
+    skip: list[str],
 ) -> bool:
     if not frontier:
         return False
-    return bool(store.read(step, ids=frontier, seen=list(found), asOf=as_of, limit=1))
+    more = store.read(step, ids=frontier, seen=list(found), asOf=as_of, skip=skip, limit=1)
+    return bool(more)
 
 
 def _fill(

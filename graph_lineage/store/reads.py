@@ -43,6 +43,7 @@ _VALID = """
   AND (r.valid_to IS NULL OR r.valid_to > $asOf)
   AND (m.valid_from IS NULL OR m.valid_from <= $asOf)))
 AND NOT m:ContextUsage AND NOT m:SchemaMigration
+AND none(label IN labels(m) WHERE label IN $skip)
 """
 
 UPSTREAM_STEP = f"""
