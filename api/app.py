@@ -11,6 +11,7 @@ from starlette.routing import Route
 from api.graphql import LineageGraphQL
 from api.health import healthz, readyz
 from api.ingest import ingest_events
+from api.openlineage import openlineage_endpoint
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
@@ -38,5 +39,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/v1/events", ingest_events, methods=["POST"]),
+        Route("/api/v1/lineage", openlineage_endpoint, methods=["POST"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -8,6 +8,7 @@ Uid(kind='model', name='ranker', version='2026-11-01')
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import NamedTuple
 
@@ -77,3 +78,33 @@ def outcome_uid(event_id: str) -> str:
 def statistics_uid(feature_version: str, window_start: str) -> str:
     parsed = parse(feature_version)
     return f"stats:{parsed.name}/{parsed.version}@{window_start}"
+
+
+def openlineage_name(namespace: str, name: str) -> str:
+    """The uid name of an OpenLineage job or dataset: ``<namespace>/<name>``, uid-safe.
+
+    A URI namespace loses its ``://`` and a port or user part its ``:`` and ``@``, which
+    become ``/``, ``.`` and ``.``. Any other character a uid name cannot hold becomes ``_``,
+    and then ``--`` and 8 hex digits of a hash of the original pair keep the name unique.
+
+    >>> openlineage_name("postgres://db.internal:5432", "public.clicks")
+    'postgres/db.internal.5432/public.clicks'
+    >>> openlineage_name("file", "/data/events")
+    'file//data/events'
+    >>> openlineage_name("s3://bucket", "reports/2026 q3.csv")
+    's3/bucket/reports/2026_q3.csv--9a5dcc4b'
+    """
+    uri = re.match(r"^([A-Za-z][A-Za-z0-9+.\-]*)://([^/]*)(.*)$", namespace)
+    if uri:
+        authority = re.sub(r"[@:]", ".", uri[2])
+        namespace_part = f"{uri[1]}/{authority}{uri[3]}"
+    else:
+        namespace_part = namespace
+    joined = f"{namespace_part}/{name}"
+    safe = re.sub(r"[^A-Za-z0-9_.\-/]", "_", joined)
+    if safe == joined and re.match(rf"^{NAME}$", safe):
+        return safe
+    if not re.match(r"^[A-Za-z0-9]", safe):
+        safe = f"x{safe}"
+    digest = hashlib.sha256(f"{namespace}\n{name}".encode()).hexdigest()[:8]
+    return f"{safe}--{digest}"

@@ -28,7 +28,7 @@ from graph_lineage.events import (
     RecommendationServed,
 )
 from graph_lineage.pseudonymize import Pseudonymizer
-from graph_lineage.store import writes
+from graph_lineage.store import openlineage_writes, writes
 from graph_lineage.store.connection import Counters, Store
 
 Row = dict[str, Any]
@@ -96,6 +96,12 @@ class LineageWriter:
             else:
                 rows = [to_rows(event) for event in batch]
             statements.append((query, {"rows": rows, "now": now}))
+            if event_type in (DataSourceEvent, FeatureVersionMaterialized):
+                # OpenLineage datasets seen before the signal they name link to it now.
+                targets = sorted({row["uid"] for row in rows})
+                statements.append(
+                    (openlineage_writes.LINK_SIGNALS, {"targets": targets, "now": now})
+                )
         counters = self.store.write_all(statements) if statements else {}
         self._linked_contexts.update(new_contexts)
         summary = WriteSummary(counters=counters)
