@@ -103,7 +103,7 @@ class LocalNeo4j:
         )
 
     def start(self, progress: Progress | None = None) -> Status:
-        """Start the server unless it runs already; return once Bolt answers."""
+        """Start the server unless it runs already; return once Bolt and HTTP answer."""
         if self._running_pid() is not None:
             return self.status()
         java = find_java()
@@ -201,7 +201,9 @@ class LocalNeo4j:
         )
 
     def _bolt_answers(self) -> bool:
-        if not _port_open(self.settings.local_bolt_port):
+        # Neo4j opens HTTP (and so Neo4j Browser) a moment after Bolt: wait for both.
+        ports = (self.settings.local_bolt_port, self.settings.local_http_port)
+        if not all(_port_open(port) for port in ports):
             return False
         try:
             with neo4j.GraphDatabase.driver(self.settings.local_bolt_uri, auth=self.auth()) as d:

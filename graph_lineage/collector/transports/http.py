@@ -1,0 +1,78 @@
+"""POSTs batches to the graph-lineage API's ``/v1/events`` as NDJSON or a JSON array.
+
+The endpoint is all-or-nothing per request. Its answers map to the collector's outcomes:
+2xx sent; 413 and 422 rejected but splittable (halves may pass); 401, 403, 408, 429, 5xx
+and connection failures retryable (an expired token is fixed by an operator, and the
+spool keeps the events until then); any other 4xx rejected for good.
+
+>>> transport = HttpTransport(HttpConfig(url="http://127.0.0.1:8000", token="..."))
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from graph_lineage.collector.transports.base import BackendUnavailable, EventsRejected
+from graph_lineage.events import Event
+
+CONTENT_TYPES = {"ndjson": "application/x-ndjson", "json": "application/json"}
+RETRYABLE_STATUS = frozenset({401, 403, 408, 425, 429})
+SPLITTABLE_STATUS = {413: "too_large", 422: "invalid"}
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    """``url`` is the API's base URL; events go to ``{url}/v1/events``."""
+
+    url: str
+    format: Literal["ndjson", "json"] = "ndjson"
+    timeout: float = 10.0
+    token: str | None = field(default=None, repr=False)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def endpoint(self) -> str:
+        return self.url.rstrip("/") + "/v1/events"
+
+
+class HttpTransport:
+    def __init__(self, config: HttpConfig) -> None:
+        self.config = config
+        self._headers = {"Content-Type": CONTENT_TYPES[config.format], **config.headers}
+        if config.token is not None:
+            self._headers["Authorization"] = f"Bearer {config.token}"
+
+    def send(self, events: Sequence[Event]) -> None:
+        request = urllib.request.Request(
+            self.config.endpoint, data=self._body(events), headers=self._headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.config.timeout) as reply:
+                reply.read()
+        except urllib.error.HTTPError as error:
+            with error:
+                raise _refusal(error.code, error.read(2000)) from error
+        except OSError as error:
+            raise BackendUnavailable(f"{self.config.endpoint} is unreachable: {error}") from error
+
+    def close(self) -> None:
+        """Nothing to release: every request opens and closes its own connection."""
+
+    def _body(self, events: Sequence[Event]) -> bytes:
+        lines = [event.model_dump_json().encode("utf-8") for event in events]
+        if self.config.format == "json":
+            return b"[" + b",".join(lines) + b"]"
+        return b"\n".join(lines) + b"\n"
+
+
+def _refusal(status: int, body: bytes) -> BackendUnavailable | EventsRejected:
+    detail = f"HTTP {status}: {body.decode('utf-8', 'replace')}"
+    if status >= 500 or status in RETRYABLE_STATUS:
+        return BackendUnavailable(f"the API answered {detail}")
+    if status in SPLITTABLE_STATUS:
+        return EventsRejected(detail, SPLITTABLE_STATUS[status], splittable=True)
+    return EventsRejected(detail, f"http_{status}")
