@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, LiteralString
 
 import neo4j
@@ -49,6 +51,9 @@ class Store:
         self.database = database
         self.read_timeout = read_timeout
         self.round_trips = 0  # queries sent, for tests that guard against N+1
+        self._active = 0
+        self._closed = False
+        self._idle = threading.Condition()
 
     @classmethod
     def connect(cls, settings: Settings) -> Store:
@@ -63,7 +68,15 @@ class Store:
         )
         return cls(driver, settings.neo4j_database, settings.query_timeout)
 
-    def close(self) -> None:
+    def close(self, timeout: float = 10.0) -> None:
+        """Close the driver, once queries still running in worker threads have finished.
+
+        A GraphQL request whose sibling field failed can return while another resolver's
+        query still runs in a thread; closing under it would break that connection.
+        """
+        with self._idle:
+            self._closed = True
+            self._idle.wait_for(lambda: self._active == 0, timeout=timeout)
         self.driver.close()
 
     def __enter__(self) -> Store:
@@ -91,15 +104,8 @@ class Store:
                     totals[name] = totals.get(name, 0) + getattr(counters, name)
             return totals
 
-        try:
-            with self.driver.session(database=self.database) as session:
-                return session.execute_write(work)
-        except (ServiceUnavailable, SessionExpired) as error:
-            raise StoreUnavailable(
-                f"Neo4j is unreachable ({error}). Is it running? `graph-lineage neo4j status`"
-            ) from error
-        except (Neo4jError, DriverError) as error:
-            raise StoreError(f"write failed: {error}") from error
+        with self._session(neo4j.WRITE_ACCESS, "write") as session:
+            return session.execute_write(work)
 
     def run_schema(self, statement: str, **parameters: Any) -> None:
         """Run one schema command (constraints, indexes) in its own auto-commit transaction.
@@ -107,13 +113,8 @@ class Store:
         Schema commands cannot share a transaction with data writes, hence no retry wrapper;
         migrations make them idempotent with ``IF NOT EXISTS`` instead.
         """
-        try:
-            with self.driver.session(database=self.database) as session:
-                session.run(neo4j.Query(statement), parameters).consume()
-        except (ServiceUnavailable, SessionExpired) as error:
-            raise StoreUnavailable(f"Neo4j is unreachable: {error}") from error
-        except (Neo4jError, DriverError) as error:
-            raise StoreError(f"schema statement failed: {error}") from error
+        with self._session(neo4j.WRITE_ACCESS, "schema statement") as session:
+            session.run(neo4j.Query(statement), parameters).consume()
 
     def _execute(
         self,
@@ -128,14 +129,28 @@ class Store:
         def work(tx: neo4j.ManagedTransaction) -> list[Record]:
             return tx.run(query, parameters).data()
 
+        with self._session(mode) as session:
+            if mode == neo4j.READ_ACCESS:
+                return session.execute_read(work)
+            return session.execute_write(work)
+
+    @contextmanager
+    def _session(self, mode: str, action: str = "query") -> Iterator[neo4j.Session]:
+        """A session counted as in flight, with Neo4j's errors translated."""
+        with self._idle:
+            if self._closed:
+                raise StoreUnavailable("the store is closed (the service is shutting down)")
+            self._active += 1
         try:
             with self.driver.session(database=self.database, default_access_mode=mode) as session:
-                if mode == neo4j.READ_ACCESS:
-                    return session.execute_read(work)
-                return session.execute_write(work)
+                yield session
         except (ServiceUnavailable, SessionExpired) as error:
             raise StoreUnavailable(
                 f"Neo4j is unreachable ({error}). Is it running? `graph-lineage neo4j status`"
             ) from error
         except (Neo4jError, DriverError) as error:
-            raise StoreError(f"query failed: {error}") from error
+            raise StoreError(f"{action} failed: {error}") from error
+        finally:
+            with self._idle:
+                self._active -= 1
+                self._idle.notify_all()
