@@ -6,12 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.middleware import Middleware
+from starlette.routing import Route, request_response
 
+from api.auth import AuthenticationMiddleware, RequireRoles
 from api.graphql import LineageGraphQL
 from api.health import healthz, readyz
 from api.ingest import ingest_events
 from api.openlineage import openlineage_endpoint
+from graph_lineage.auth import INGEST_ROLES, READ_ROLES, Authenticator
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
@@ -22,6 +25,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app; it opens its Neo4j driver on startup and closes it on shutdown."""
     settings = settings or Settings()
     pseudonymizer = Pseudonymizer.from_settings(settings)  # no key: refuse to start
+    authenticator = Authenticator(settings)  # no way to verify tokens: refuse to start
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -33,12 +37,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             app.state.store.close()
 
-    graphql = LineageGraphQL()
+    graphql = RequireRoles(LineageGraphQL(), READ_ROLES, "reading lineage")
+    events = RequireRoles(request_response(ingest_events), INGEST_ROLES, "ingesting events")
+    lineage = RequireRoles(request_response(openlineage_endpoint), INGEST_ROLES, "ingesting")
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        Route("/v1/events", ingest_events, methods=["POST"]),
-        Route("/api/v1/lineage", openlineage_endpoint, methods=["POST"]),
+        Route("/v1/events", events, methods=["POST"]),
+        Route("/api/v1/lineage", lineage, methods=["POST"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [Middleware(AuthenticationMiddleware, authenticator=authenticator)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -10,7 +10,11 @@
     graph-lineage ingest FILE             load NDJSON or JSON events into the store
     graph-lineage trace REC_ID [--json]   the whole lineage of one recommendation
     graph-lineage lineage UID --up|--down upstream or downstream lineage as a tree
+    graph-lineage token ROLE              a demo token for a role
+    graph-lineage api-key create|list|revoke   API keys, stored hashed
     graph-lineage export-schema           write the events' JSON Schema and the GraphQL SDL
+    graph-lineage retention run           delete what is older than its retention
+    graph-lineage erase --user RAW_ID     delete one person's recommendations and outcomes
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from graph_lineage.auth import ApiKeys, Role, demo_token
 from graph_lineage.demo import DemoPipeline, write_ndjson
 from graph_lineage.errors import LineageError, StoreUnavailable
 from graph_lineage.events import render_events_json_schema
+from graph_lineage.governance import RetentionPolicy, erase_user, run_retention
 from graph_lineage.ingest import IngestReport, ingest_file
 from graph_lineage.lineage.render import graph_json, graph_tree, trace_json, trace_tree
 from graph_lineage.lineage.trace import trace
@@ -74,7 +80,7 @@ def _overrides(arguments: argparse.Namespace) -> dict[str, Any]:
         overrides["api_port"] = arguments.port
     if getattr(arguments, "batch_size", None):
         overrides["ingest_batch_size"] = arguments.batch_size
-    if getattr(arguments, "handler", None) is _up:
+    if getattr(arguments, "handler", None) in (_up, _token):
         overrides["demo"] = True
     return overrides
 
@@ -139,10 +145,43 @@ def _parser() -> argparse.ArgumentParser:
     lineage.add_argument("--json", action="store_true", help="machine-readable")
     lineage.set_defaults(handler=_lineage, direction="upstream")
 
+    token = commands.add_parser("token", help="print a demo token for a role")
+    token.add_argument("role", choices=[role.value for role in Role])
+    token.add_argument("--subject", default=None, help="the token's sub (default: demo-ROLE)")
+    token.add_argument("--ttl", type=int, default=8 * 3600, metavar="SECONDS")
+    token.set_defaults(handler=_token)
+
+    keys = commands.add_parser("api-key", help="manage API keys (stored hashed)")
+    key_actions = keys.add_subparsers(title="actions", required=True)
+    create = key_actions.add_parser("create", help="make a key; it is printed once")
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--role", action="append", required=True, choices=[role.value for role in Role]
+    )
+    create.set_defaults(handler=_api_key_create)
+    key_actions.add_parser("list", help="names, roles, dates").set_defaults(handler=_api_key_list)
+    revoke = key_actions.add_parser("revoke", help="remove a key by name")
+    revoke.add_argument("name")
+    revoke.set_defaults(handler=_api_key_revoke)
+
     export = commands.add_parser(
         "export-schema", help="write schema/events.schema.json and schema/schema.graphql"
     )
     export.set_defaults(handler=_export_schema)
+
+    retention = commands.add_parser("retention", help="delete what retention no longer keeps")
+    retention_actions = retention.add_subparsers(title="actions", required=True)
+    retention_run = retention_actions.add_parser("run", help="run it once, recorded")
+    retention_run.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    retention_run.add_argument(
+        "--now", type=datetime.fromisoformat, metavar="ISO-TIME", help="count days back from here"
+    )
+    retention_run.set_defaults(handler=_retention_run)
+
+    erase = commands.add_parser("erase", help="delete one person's recommendations and outcomes")
+    erase.add_argument("--user", required=True, metavar="RAW_ID", help="'-' reads standard input")
+    erase.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    erase.set_defaults(handler=_erase)
     return parser
 
 
@@ -283,6 +322,31 @@ def _lineage(settings: Settings, arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _token(settings: Settings, arguments: argparse.Namespace) -> int:
+    role = Role(arguments.role)
+    print(demo_token(settings, role, arguments.subject or f"demo-{role.value}", arguments.ttl))
+    return 0
+
+
+def _api_key_create(settings: Settings, arguments: argparse.Namespace) -> int:
+    key = ApiKeys(settings.api_keys_file).create(arguments.name, [Role(r) for r in arguments.role])
+    print(key)
+    print(f"(shown once; only its hash is kept in {settings.api_keys_file})", file=sys.stderr)
+    return 0
+
+
+def _api_key_list(settings: Settings, _: argparse.Namespace) -> int:
+    for entry in ApiKeys(settings.api_keys_file).list():
+        print(f"{entry['name']:24} {','.join(entry['roles']):32} {entry['created_at']}")
+    return 0
+
+
+def _api_key_revoke(settings: Settings, arguments: argparse.Namespace) -> int:
+    revoked = ApiKeys(settings.api_keys_file).revoke(arguments.name)
+    print("revoked" if revoked else f"no key named {arguments.name!r}")
+    return 0 if revoked else 1
+
+
 def _export_schema(settings: Settings, _: argparse.Namespace) -> int:
     from api.graphql import render_sdl
 
@@ -293,6 +357,42 @@ def _export_schema(settings: Settings, _: argparse.Namespace) -> int:
         target = settings.schema_dir / name
         target.write_text(text)
         print(f"wrote {target}")
+    return 0
+
+
+def _retention_run(settings: Settings, arguments: argparse.Namespace) -> int:
+    with Store.connect(settings) as store:
+        report = run_retention(
+            store, RetentionPolicy.from_settings(settings), arguments.now, arguments.dry_run
+        )
+    verb = "would delete" if report.dry_run else "deleted"
+    print(
+        f"retention {verb} {report.recommendations:,} recommendations, {report.outcomes:,}"
+        f" outcomes, {report.feature_statistics:,} feature statistics"
+    )
+    for kind, cutoff in report.cutoffs.parameters().items():
+        print(f"  {kind:28} {cutoff.isoformat() if cutoff else 'none (kept forever)'}")
+    print(f"  record: {report.uid}")
+    return 0
+
+
+def _erase(settings: Settings, arguments: argparse.Namespace) -> int:
+    raw_user_id = sys.stdin.readline().strip() if arguments.user == "-" else arguments.user
+    if not raw_user_id:
+        print("error: --user is empty; give the raw user id to erase", file=sys.stderr)
+        return 2
+    with Store.connect(settings) as store:
+        report = erase_user(
+            store,
+            Pseudonymizer.from_settings(settings),
+            raw_user_id,
+            dry_run=arguments.dry_run,
+            batch_size=settings.retention_batch_size,
+        )
+    verb = "would delete" if report.dry_run else "deleted"
+    counts = f"{report.recommendations:,} recommendations, {report.outcomes:,} outcomes"
+    print(f"erasure {verb} {counts}")
+    print(f"  record: {report.uid} (subject {report.subject})")
     return 0
 
 
@@ -317,6 +417,10 @@ def _up(settings: Settings, arguments: argparse.Namespace) -> int:
     _load_demo_if_empty(settings)
     api = f"http://{settings.api_host}:{settings.api_port}"
     print(f"\nGraphiQL:       {api}/graphql")
+    print(
+        "  a token for it: .venv/bin/graph-lineage token viewer  (header: Authorization:"
+        " Bearer <token>)"
+    )
     if settings.uses_local_neo4j:
         print(f"Neo4j Browser:  {settings.local_http_uri}/browser/")
     print("Press Ctrl+C to stop the API; `graph-lineage neo4j stop` stops Neo4j.\n")

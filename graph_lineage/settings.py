@@ -53,6 +53,33 @@ class Settings(BaseSettings):
     ingest_max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
     ingest_batch_size: int = Field(default=5000, gt=0)
 
+    # Retention per kind, in days before the run's reference time; 0 keeps that kind forever.
+    retention_recommendations_days: int = Field(
+        default=90, ge=0, description="Days recommendations are kept (0: forever)."
+    )
+    retention_outcomes_days: int = Field(
+        default=90, ge=0, description="Days outcomes are kept (0: as long as their recommendation)."
+    )
+    retention_feature_statistics_days: int = Field(
+        default=365, ge=0, description="Days feature statistics are kept (0: forever)."
+    )
+    retention_batch_size: int = Field(
+        default=10_000, gt=0, description="Nodes deleted per transaction by retention and erasure."
+    )
+
+    auth_jwt_secret: SecretStr | None = Field(
+        default=None, description="HS256 secret that signs bearer tokens."
+    )
+    auth_jwks: str | None = Field(
+        default=None, description="RS256: a JWKS file or URL; an external issuer signs tokens."
+    )
+    auth_issuer: str | None = Field(default=None, description="Required `iss` of tokens.")
+    auth_audience: str | None = Field(default=None, description="Required `aud` of tokens.")
+    auth_roles_claim: str = Field(default="roles", description="Claim (dotted path) of roles.")
+    auth_api_keys_file: Path | None = Field(
+        default=None, description="Hashed API keys; defaults to <local_home>/api-keys.json."
+    )
+
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
 
@@ -95,6 +122,10 @@ class Settings(BaseSettings):
     @property
     def local_password_file(self) -> Path:
         return self.local_home / "neo4j-password"
+
+    @property
+    def api_keys_file(self) -> Path:
+        return self.auth_api_keys_file or self.local_home / "api-keys.json"
 
     @property
     def migrations_dir(self) -> Path:

@@ -25,6 +25,14 @@ from graph_lineage.store import Store
 from graph_lineage.store.admin import wipe_database
 
 TEST_PSEUDONYMIZATION_KEY = "test-only-pseudonymization-key-0123456789"
+TEST_JWT_SECRET = "test-only-jwt-secret-0123456789-0123456789-abcdef"
+
+
+def bearer(settings: Settings, role: str = "admin") -> dict[str, str]:
+    """Headers that authenticate as ``role`` with a token signed by the test secret."""
+    from graph_lineage.auth import Role, demo_token
+
+    return {"Authorization": f"Bearer {demo_token(settings, Role(role), f'test-{role}')}"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class Neo4jTarget:
             "neo4j_user": self.user,
             "neo4j_password": self.password,
             "pseudonymization_key": TEST_PSEUDONYMIZATION_KEY,
+            "auth_jwt_secret": TEST_JWT_SECRET,
         }
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]

@@ -84,7 +84,7 @@ def read_or_create_password(password_file: Path) -> str:
     if password_file.exists():
         return password_file.read_text().strip()
     password_file.parent.mkdir(parents=True, exist_ok=True)
-    password = secrets.token_urlsafe(24)
+    password = secrets.token_hex(20)  # never starts with "-", which the admin tool reads as a flag
     descriptor = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         handle.write(password + "\n")

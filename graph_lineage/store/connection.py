@@ -116,6 +116,17 @@ class Store:
         with self._session(neo4j.WRITE_ACCESS, "schema statement") as session:
             session.run(neo4j.Query(statement), parameters).consume()
 
+    def run_autocommit(self, query: LiteralString, **parameters: Any) -> list[Record]:
+        """Run one query in its own auto-commit transaction and return its records.
+
+        ``CALL { ... } IN TRANSACTIONS`` (batched deletes) commits batch by batch and so
+        cannot run inside a managed transaction; it is not retried, so it must be safe to
+        run again from the start.
+        """
+        self.round_trips += 1
+        with self._session(neo4j.WRITE_ACCESS, "batched write") as session:
+            return session.run(query, parameters).data()
+
     def _execute(
         self,
         mode: str,

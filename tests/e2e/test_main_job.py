@@ -25,6 +25,15 @@ def _get(url: str) -> tuple[int, dict[str, object]]:
         return error.code, json.load(error)
 
 
+def _get_status(request: urllib.request.Request) -> int:
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return int(reply.status)
+    except urllib.error.HTTPError as error:
+        error.close()
+        return int(error.code)
+
+
 def _wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 60) -> dict[str, object]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -66,10 +75,25 @@ def test_up_migrates_loads_the_demo_and_serves_graphql(
         labels = {row["labelsOrTypes"][0] for row in constraints}
         assert {str(label) for label in LINEAGE_LABELS} <= labels
 
+        url = f"http://127.0.0.1:{port}/graphql"
+        query = json.dumps({"query": "{ about { neo4jEdition } }"}).encode()
+        anonymous = urllib.request.Request(
+            url, data=query, headers={"content-type": "application/json"}
+        )
+        assert _get_status(anonymous) == 401
+
+        token = subprocess.run(
+            [sys.executable, "-m", "graph_lineage.cli", "token", "viewer"],
+            env=environment,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/graphql",
-            data=json.dumps({"query": "{ about { neo4jEdition } }"}).encode(),
-            headers={"content-type": "application/json"},
+            url,
+            data=query,
+            headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
         )
         with urllib.request.urlopen(request, timeout=10) as reply:
             assert json.load(reply) == {"data": {"about": {"neo4jEdition": "community"}}}

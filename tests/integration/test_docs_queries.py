@@ -18,6 +18,8 @@ from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 from graph_lineage.store.writer import LineageWriter
 
+from ..conftest import bearer
+
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "queries.md").read_text()
 SECTIONS = [s for s in re.split(r"^## ", DOC, flags=re.M)[1:] if "```graphql" in s]
 
@@ -33,7 +35,7 @@ def demo_client(store: Store, settings: Settings) -> Iterator[tuple[TestClient, 
     migrate(store, settings.migrations_dir)
     events = [parse_event(raw) for raw in DemoPipeline(1500, seed=42).events()]
     LineageWriter(store, Pseudonymizer.from_settings(settings)).write(events)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=bearer(settings)) as client:
         yield client, store
 
 

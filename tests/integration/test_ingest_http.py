@@ -13,12 +13,14 @@ from graph_lineage.demo import DemoPipeline
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate, recommendation_count
 
+from ..conftest import bearer
+
 
 @pytest.fixture
 def client(store: Store, settings: Settings) -> Iterator[TestClient]:
     migrate(store, settings.migrations_dir)
     small = settings.model_copy(update={"ingest_max_body_bytes": 200_000})
-    with TestClient(create_app(small)) as client:
+    with TestClient(create_app(small), headers=bearer(small)) as client:
         yield client
 
 

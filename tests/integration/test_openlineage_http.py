@@ -18,15 +18,21 @@ import uvicorn
 from openlineage.client import OpenLineageClient
 from openlineage.client import event_v2 as ol
 from openlineage.client.facet_v2 import schema_dataset
-from openlineage.client.transport.http import HttpCompression, HttpConfig, HttpTransport
+from openlineage.client.transport.http import (
+    ApiKeyTokenProvider,
+    HttpCompression,
+    HttpConfig,
+    HttpTransport,
+)
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from api import create_app
+from graph_lineage.auth import ApiKeys, Role
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 
-from ..conftest import free_port
+from ..conftest import bearer, free_port
 
 PATH = "/api/v1/lineage"
 RUN_ID = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
@@ -45,7 +51,7 @@ def schema(store: Store, settings: Settings) -> Store:
 
 @pytest.fixture
 def client(schema: Store, settings: Settings) -> Iterator[TestClient]:
-    with TestClient(lineage_app(schema, settings)) as client:
+    with TestClient(lineage_app(schema, settings), headers=bearer(settings, "producer")) as client:
         yield client
 
 
@@ -148,7 +154,7 @@ def test_bodies_over_the_limit_before_or_after_decompression(
     bomb = gzip.compress(json.dumps([run_event()] * 100).encode())
     assert len(bomb) < 2000
 
-    with TestClient(lineage_app(schema, small)) as client:
+    with TestClient(lineage_app(schema, small), headers=bearer(small, "producer")) as client:
         plain = client.post(PATH, json=[run_event()] * 100)
         inflated = client.post(PATH, content=bomb, headers={"content-encoding": "gzip"})
         fits = client.post(PATH, json=run_event())
@@ -180,9 +186,15 @@ def served(schema: Store, settings: Settings) -> Iterator[str]:
 
 @pytest.mark.parametrize("compression", [None, HttpCompression.GZIP])
 def test_the_openlineage_python_client_feeds_the_graph(
-    served: str, schema: Store, compression: HttpCompression | None
+    served: str, schema: Store, settings: Settings, compression: HttpCompression | None
 ) -> None:
-    config = HttpConfig(url=served, endpoint="api/v1/lineage", compression=compression)
+    key = ApiKeys(settings.api_keys_file).create(f"spark-{compression}", [Role.PRODUCER])
+    config = HttpConfig(
+        url=served,
+        endpoint="api/v1/lineage",
+        compression=compression,
+        auth=ApiKeyTokenProvider({"apiKey": key}),  # sent as Authorization: Bearer <key>
+    )
     client = OpenLineageClient(transport=HttpTransport(config))
     run = ol.Run(runId=str(uuid.uuid4()))
     job = ol.Job(namespace="spark", name="build_user_ctr_7d")
@@ -232,9 +244,13 @@ RETURN job.uid AS job, input.uid AS input, output.uid AS output, run.state AS st
 """
 
 
-def test_the_example_in_the_docs_runs(served: str, schema: Store) -> None:
+def test_the_example_in_the_docs_runs(
+    served: str, schema: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     page = (Path(__file__).parents[2] / "docs" / "openlineage.md").read_text()
     (example,) = re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL)
+    key = ApiKeys(settings.api_keys_file).create("docs-example", [Role.PRODUCER])
+    monkeypatch.setenv("GRAPH_LINEAGE_API_KEY", key)
 
     exec(example.replace("http://127.0.0.1:8000", served), {})
 

@@ -25,6 +25,8 @@ from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 from graph_lineage.store.writer import LineageWriter
 
+from ..conftest import bearer
+
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
@@ -229,7 +231,7 @@ def test_lineage_diff_names_what_changed(store: Store, settings: Settings) -> No
 
 @pytest.fixture
 def client(demo: Store, settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=bearer(settings)) as client:
         yield client
 
 

@@ -11,12 +11,12 @@ from graph_lineage.errors import ConfigurationError
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 
-from ..conftest import TEST_PSEUDONYMIZATION_KEY, free_port
+from ..conftest import TEST_JWT_SECRET, TEST_PSEUDONYMIZATION_KEY, bearer, free_port
 
 
 @pytest.fixture
 def client(store: Store, settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=bearer(settings, "viewer")) as client:
         yield client
 
 
@@ -47,6 +47,7 @@ def test_not_ready_when_neo4j_is_unreachable(tmp_path: object) -> None:
         neo4j_uri=f"bolt://127.0.0.1:{free_port()}",
         neo4j_password="x",
         pseudonymization_key=TEST_PSEUDONYMIZATION_KEY,
+        auth_jwt_secret=TEST_JWT_SECRET,
     )
     with TestClient(create_app(settings)) as client:
         reply = client.get("/readyz")

@@ -12,6 +12,8 @@ from api import create_app
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 
+from ..conftest import bearer
+
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
 
@@ -19,7 +21,7 @@ def test_first_query_of_the_readme_answers(store: Store, settings: Settings) -> 
     body = re.search(r"-d '(\{\"query\".*?\})'", README)
     assert body, "the README's curl example moved"
 
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=bearer(settings)) as client:
         reply = client.post("/graphql", json=json.loads(body.group(1)))
 
     about = reply.json()["data"]["about"]

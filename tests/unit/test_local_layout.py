@@ -49,5 +49,6 @@ def test_password_is_generated_once_and_private(tmp_path: Path) -> None:
     first = read_or_create_password(password_file)
 
     assert len(first) >= 24
+    assert set(first) <= set("0123456789abcdef")  # Neo4j's admin tool reads "-x" as a flag
     assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
     assert read_or_create_password(password_file) == first

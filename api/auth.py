@@ -1,0 +1,72 @@
+"""Authentication on every route but the probes, and role checks per route.
+
+``/healthz`` and ``/readyz`` are public; so is the GraphiQL page itself (``GET /graphql``
+asking for HTML with no query: static, no data), so a browser can open it and send a
+token from its headers editor. Everything else needs a principal: 401 without one.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers, QueryParams
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from graph_lineage.auth import Authenticator, Caller, Role, Unauthenticated
+
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+def _is_ide_page(scope: Scope) -> bool:
+    if scope["path"] != "/graphql" or scope["method"] != "GET":
+        return False
+    accepts_html = "text/html" in Headers(scope=scope).get("accept", "")
+    return accepts_html and "query" not in QueryParams(scope["query_string"])
+
+
+class AuthenticationMiddleware:
+    """Puts the authenticated :class:`Caller` in ``scope["caller"]`` or answers 401."""
+
+    def __init__(self, app: ASGIApp, authenticator: Authenticator) -> None:
+        self.app = app
+        self.authenticator = authenticator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS or _is_ide_page(scope):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        try:
+            caller = self.authenticator.authenticate(
+                headers.get("authorization"), headers.get("x-api-key")
+            )
+        except Unauthenticated as error:
+            response = JSONResponse(
+                {"error": "unauthenticated", "detail": str(error)},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="graph-lineage"'},
+            )
+            await response(scope, receive, send)
+            return
+        scope["caller"] = caller
+        await self.app(scope, receive, send)
+
+
+class RequireRoles:
+    """Wraps an endpoint: 403 unless the caller holds one of ``roles``."""
+
+    def __init__(self, app: ASGIApp, roles: frozenset[Role], what: str) -> None:
+        self.app = app
+        self.roles = roles
+        self.what = what
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        caller = scope.get("caller")
+        if isinstance(caller, Caller) and not caller.may(self.roles):
+            allowed = ", ".join(sorted(role.value for role in self.roles))
+            response = JSONResponse(
+                {"error": "forbidden", "detail": f"{self.what} needs one of the roles {allowed}"},
+                status_code=403,
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

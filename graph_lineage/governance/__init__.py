@@ -1,0 +1,24 @@
+"""Data governance: retention per kind and erasure of one person, both recorded.
+
+>>> report = run_retention(store, RetentionPolicy.from_settings(settings))
+>>> report.recommendations, report.uid
+(1234, 'audit:retention/2027-01-10T03:00:00.000000Z-1a2b3c')
+"""
+
+from graph_lineage.governance.erasure import ErasureReport, erase_user, erasure_subject
+from graph_lineage.governance.retention import (
+    Cutoffs,
+    RetentionPolicy,
+    RetentionReport,
+    run_retention,
+)
+
+__all__ = [
+    "Cutoffs",
+    "ErasureReport",
+    "RetentionPolicy",
+    "RetentionReport",
+    "erase_user",
+    "erasure_subject",
+    "run_retention",
+]
