@@ -1,0 +1,77 @@
+"""Commands that make and load events, and export the schemas."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from graph_lineage.demo import DemoPipeline, write_ndjson
+from graph_lineage.events import render_events_json_schema
+from graph_lineage.ingest import IngestReport, ingest_file
+from graph_lineage.progress import Progress
+from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.settings import Settings
+from graph_lineage.store import Store
+from graph_lineage.store.writer import LineageWriter
+
+
+def demo_data(settings: Settings, arguments: argparse.Namespace) -> int:
+    pipeline = DemoPipeline(recommendations=arguments.recommendations, seed=arguments.seed)
+    if arguments.output == "-":
+        written = write_ndjson(pipeline.events(), sys.stdout)
+    else:
+        with open(arguments.output, "w", encoding="utf-8") as output:
+            written = write_ndjson(pipeline.events(), output)
+        print(f"wrote {written} events to {arguments.output}", file=sys.stderr)
+    return 0
+
+
+def ingest(settings: Settings, arguments: argparse.Namespace) -> int:
+    path = Path(arguments.file)
+    if arguments.file == "-":
+        with tempfile.NamedTemporaryFile("w", suffix=".ndjson", delete=False) as copy:
+            shutil.copyfileobj(sys.stdin, copy)
+        path = Path(copy.name)
+    try:
+        report = load_events(settings, path)
+    finally:
+        if arguments.file == "-":
+            path.unlink()
+    print_report(report)
+    return 0
+
+
+def load_events(settings: Settings, path: Path) -> IngestReport:
+    progress = Progress(f"ingesting {path.name}")
+    with Store.connect(settings) as store:
+        writer = LineageWriter(store, Pseudonymizer.from_settings(settings))
+        report = ingest_file(path, writer, settings.ingest_batch_size, progress.update)
+    progress.done()
+    return report
+
+
+def print_report(report: IngestReport) -> None:
+    print(f"ingested {report.events} events in {report.seconds:.1f}s ({report.rate:,.0f}/s)")
+    for event_type, count in sorted(report.summary.events.items()):
+        print(f"  {event_type:32} {count:>10,}")
+    counters = report.summary.counters
+    print(
+        f"  nodes created {counters.get('nodes_created', 0):,},"
+        f" relationships created {counters.get('relationships_created', 0):,}"
+    )
+
+
+def export_schema(settings: Settings, _: argparse.Namespace) -> int:
+    from api.graphql import render_sdl
+
+    for name, text in (
+        ("events.schema.json", render_events_json_schema()),
+        ("schema.graphql", render_sdl()),
+    ):
+        target = settings.schema_dir / name
+        target.write_text(text)
+        print(f"wrote {target}")
+    return 0
