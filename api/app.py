@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             app.state.store.close()
 
-    graphql = RequireRoles(LineageGraphQL(), READ_ROLES, "reading lineage")
+    graphql = RequireRoles(LineageGraphQL(settings), READ_ROLES, "reading lineage")
     events = RequireRoles(request_response(ingest_events), INGEST_ROLES, "ingesting events")
     lineage = RequireRoles(request_response(openlineage_endpoint), INGEST_ROLES, "ingesting")
     routes = [

@@ -80,6 +80,10 @@ class Settings(BaseSettings):
         default=None, description="Hashed API keys; defaults to <local_home>/api-keys.json."
     )
 
+    graphql_max_depth: int = Field(default=12, gt=0, description="Deepest GraphQL selection.")
+    graphql_max_tokens: int = Field(default=2000, gt=0, description="Largest GraphQL document.")
+    graphql_max_aliases: int = Field(default=15, ge=0, description="Most aliases in a document.")
+
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
 

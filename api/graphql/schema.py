@@ -6,7 +6,14 @@ from datetime import datetime
 from functools import partial
 
 import strawberry
+from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.types import Info
 
 from api.graphql.analyses import (
@@ -29,6 +36,7 @@ from graph_lineage.lineage import recommendations as listing
 from graph_lineage.lineage import trace as tracing
 from graph_lineage.lineage import traversal
 from graph_lineage.lineage.recommendations import RecommendationFilter
+from graph_lineage.settings import Settings
 from graph_lineage.store import server_info
 
 Context = Info[RequestContext, None]
@@ -114,4 +122,28 @@ class Query:
         return diff_to_graphql(await run_in_threadpool(work))
 
 
-schema = strawberry.Schema(query=Query, types=NODE_TYPES)
+# Errors a caller can act on keep their message; anything else (a failed query, a bug)
+# becomes "Unexpected error." with no stack trace and no Cypher.
+SHOWN_ERRORS = (traversal.InvalidQuery, traversal.NodeNotFound)
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, SHOWN_ERRORS)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with the request limits of ``settings``."""
+    return strawberry.Schema(
+        query=Query,
+        types=NODE_TYPES,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+            lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+            lambda: MaskErrors(should_mask_error=_should_mask),
+        ],
+    )
+
+
+schema = strawberry.Schema(query=Query, types=NODE_TYPES)  # for the SDL; limits don't change it
