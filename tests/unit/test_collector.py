@@ -9,7 +9,7 @@ from pathlib import Path
 from graph_lineage.collector import CollectorConfig, LineageCollector, Sampler
 from graph_lineage.collector.transports.base import EventsRejected
 
-from .test_collector_support import Backend, outcome, served
+from .collector_support import Backend, outcome, served
 
 
 def _config(tmp_path: Path, **overrides: object) -> CollectorConfig:

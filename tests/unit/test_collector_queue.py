@@ -14,7 +14,7 @@ from graph_lineage.collector.lanes import EventQueue
 from graph_lineage.collector.sampling import KEEP_LINEAGE, KEEP_SAMPLED, Decision
 from graph_lineage.collector.stats import Counters
 
-from .test_collector_support import Backend, served
+from .collector_support import Backend, served
 
 RULE = Decision(True, ("chosen_user",))
 

@@ -8,7 +8,7 @@ import pytest
 
 from graph_lineage.collector import Sampler
 
-from .test_collector_support import outcome, served
+from .collector_support import outcome, served
 
 
 def _reference_sampled_in(request_id: str, fraction: float, salt: str = "") -> bool:

@@ -28,7 +28,7 @@ from graph_lineage.events import parse_event
 from graph_lineage.settings import Settings
 
 from ..conftest import free_port
-from .test_collector_support import outcome, served
+from .collector_support import outcome, served
 
 EVENTS = [served("r1", experiment="exp"), outcome("r1"), served("r2", error="boom")]
 
