@@ -15,6 +15,7 @@ from api.health import healthz, readyz
 from api.ingest import ingest_events
 from api.openlineage import openlineage_endpoint
 from graph_lineage.auth import INGEST_ROLES, READ_ROLES, Authenticator
+from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
@@ -26,10 +27,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     pseudonymizer = Pseudonymizer.from_settings(settings)  # no key: refuse to start
     authenticator = Authenticator(settings)  # no way to verify tokens: refuse to start
+    policy = AccessPolicy.load(settings.access_policy_file)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.policy = policy
         app.state.store = Store.connect(settings)
         app.state.writer = LineageWriter(app.state.store, pseudonymizer)
         try:
@@ -37,7 +40,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             app.state.store.close()
 
-    graphql = RequireRoles(LineageGraphQL(settings), READ_ROLES, "reading lineage")
+    graphql = RequireRoles(LineageGraphQL(settings, policy), READ_ROLES, "reading lineage")
     events = RequireRoles(request_response(ingest_events), INGEST_ROLES, "ingesting events")
     lineage = RequireRoles(request_response(openlineage_endpoint), INGEST_ROLES, "ingesting")
     routes = [

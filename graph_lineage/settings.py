@@ -132,5 +132,9 @@ class Settings(BaseSettings):
         return self.auth_api_keys_file or self.local_home / "api-keys.json"
 
     @property
+    def access_policy_file(self) -> Path:
+        return self.schema_dir / "access-policy.toml"
+
+    @property
     def migrations_dir(self) -> Path:
         return self.schema_dir / "migrations"

@@ -11,14 +11,15 @@ from strawberry.asgi import GraphQL
 
 from api.graphql.context import RequestContext
 from api.graphql.schema import build_schema, schema
+from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.settings import Settings
 
 
 class LineageGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI app with GraphiQL on GET and our request context."""
 
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(build_schema(settings), graphql_ide="graphiql")
+    def __init__(self, settings: Settings, policy: AccessPolicy) -> None:
+        super().__init__(build_schema(settings, policy), graphql_ide="graphiql")
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from api.graphql.loaders import Loaders, make_loaders
 from graph_lineage.auth import Caller
+from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 
@@ -19,7 +20,9 @@ class RequestContext:
     settings: Settings
     caller: Caller | None = field(init=False)  # None only for the GraphiQL page itself
     loaders: Loaders = field(init=False)
+    policy: AccessPolicy = field(init=False)
 
     def __post_init__(self) -> None:
+        self.policy = self.request.app.state.policy
         self.caller = self.request.scope.get("caller")  # set by AuthenticationMiddleware
         self.loaders = make_loaders(self.store)

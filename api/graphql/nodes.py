@@ -42,7 +42,9 @@ class LineageNode:
     )
     valid_from: datetime | None = strawberry.field(description="When the fact became true.")
     ingested_at: datetime | None = strawberry.field(description="When the store first saw it.")
-    properties: JSON = strawberry.field(description="Every stored property, as JSON.")
+    properties: JSON | None = strawberry.field(
+        description="Every stored property, as JSON (null when the policy denies it)."
+    )
 
     @strawberry.field(description="The versions of this feature or model (or of its parent).")
     async def versions(self, info: Info[RequestContext, None]) -> list[LineageNode]:

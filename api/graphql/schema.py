@@ -27,10 +27,12 @@ from api.graphql.analyses import (
     page_to_graphql,
     trace_to_graphql,
 )
+from api.graphql.authorization import field_authorization, forbidden
 from api.graphql.context import RequestContext
 from api.graphql.graph import LineageGraph, graph_to_graphql
 from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
 from graph_lineage import __version__
+from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.lineage import impact as impact_analysis
 from graph_lineage.lineage import recommendations as listing
 from graph_lineage.lineage import trace as tracing
@@ -113,6 +115,12 @@ class Query:
         after: str | None = None,
     ) -> RecommendationConnection:
         where = filter.to_filter() if filter else RecommendationFilter()
+        caller = info.context.caller
+        roles = caller.roles if caller else frozenset()
+        if where.user_pseudonym is not None and not info.context.policy.may_read(
+            roles, "Recommendation", "userPseudonym"
+        ):
+            raise forbidden("Recommendation.userPseudonym (needed to filter by it)")
         work = partial(listing.recommendations, info.context.store, where, first, after)
         return page_to_graphql(await run_in_threadpool(work))
 
@@ -128,12 +136,12 @@ SHOWN_ERRORS = (traversal.InvalidQuery, traversal.NodeNotFound)
 
 
 def _should_mask(error: GraphQLError) -> bool:
-    original = error.original_error
-    return original is not None and not isinstance(original, SHOWN_ERRORS)
+    original = error.original_error  # a GraphQLError raised on purpose (FORBIDDEN_FIELD) shows
+    return original is not None and not isinstance(original, (GraphQLError, *SHOWN_ERRORS))
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
-    """The schema with the request limits of ``settings``."""
+def build_schema(settings: Settings, policy: AccessPolicy) -> strawberry.Schema:
+    """The schema with the request limits of ``settings`` and the field access ``policy``."""
     return strawberry.Schema(
         query=Query,
         types=NODE_TYPES,
@@ -142,6 +150,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
             lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
             lambda: MaskErrors(should_mask_error=_should_mask),
+            field_authorization(policy),
         ],
     )
 
