@@ -158,6 +158,20 @@ class Outcome(LineageNode):
     observed_at: datetime | None
 
 
+@strawberry.type(description="The record of a governance run: retention or erasure.")
+class AuditRecord(LineageNode):
+    run_kind: str | None
+    status: str | None
+    dry_run: bool | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    deleted_recommendations: int | None
+    deleted_outcomes: int | None
+    subject: str | None = strawberry.field(
+        description="Erasures: a keyed hash standing for the person, never their id."
+    )
+
+
 @strawberry.type(description="Lineage nodes without a dedicated type (OpenLineage, analyses).")
 class OtherNode(LineageNode):
     pass
@@ -274,6 +288,21 @@ _TYPES: dict[str, tuple[type[LineageNode], list[Callable[[Node], dict[str, Any]]
                 "items": n.properties.get("items") or [],
                 "scores": n.properties.get("scores") or [],
             },
+        ],
+    ),
+    "AuditRun": (
+        AuditRecord,
+        [
+            _fields(
+                "status",
+                "dry_run",
+                "started_at",
+                "finished_at",
+                "deleted_recommendations",
+                "deleted_outcomes",
+                "subject",
+                renamed={"run_kind": "kind"},
+            )
         ],
     ),
     "Outcome": (

@@ -13,6 +13,7 @@ from graph_lineage.auth import Role
 from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.demo import DemoPipeline
 from graph_lineage.events import parse_event
+from graph_lineage.governance import RetentionPolicy, run_retention
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
@@ -105,3 +106,24 @@ def test_filters_cannot_probe_what_the_caller_may_not_read(
     assert viewer.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN_FIELD"
     assert viewer.json()["data"] is None
     assert "errors" not in auditor.json()
+
+
+def test_governance_records_are_for_auditors_only(
+    app: tuple[TestClient, Settings], store: Store
+) -> None:
+    client, settings = app
+    report = run_retention(store, RetentionPolicy.from_settings(settings), dry_run=True)
+    fields = "uid ... on AuditRecord { runKind dryRun subject }"
+    query = f'{{ node(uid: "{report.uid}") {{ {fields} }} }}'
+
+    viewer = client.post(
+        "/graphql", json={"query": query}, headers=bearer(settings, "viewer")
+    ).json()
+    auditor = client.post(
+        "/graphql", json={"query": query}, headers=bearer(settings, "auditor")
+    ).json()
+
+    assert viewer["data"]["node"] is None
+    assert {e["extensions"]["code"] for e in viewer["errors"]} == {"FORBIDDEN_FIELD"}
+    assert auditor["data"]["node"]["runKind"] == "retention"
+    assert auditor["data"]["node"]["dryRun"] is True
