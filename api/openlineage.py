@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from api.ingest import BodyTooLarge, read_limited
 from graph_lineage.errors import StoreError, StoreUnavailable
 from graph_lineage.openlineage import OpenLineageEvent, ingest, parse_event
 
@@ -56,20 +57,16 @@ async def openlineage_endpoint(request: Request) -> JSONResponse:
 async def _read_body(request: Request, limit: int) -> bytes:
     """The body, decompressed, refused past ``limit`` bytes before or after decompression."""
     too_large = _Refused(413, "too_large", f"the body is over {limit} bytes; send fewer events")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise too_large
+    try:
+        body = await read_limited(request, limit)
+    except BodyTooLarge as error:
+        raise too_large from error
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding == "identity":
-        return bytes(body)
+        return body
     if encoding != "gzip":
         raise _Refused(415, "unsupported_encoding", f"cannot read {encoding!r}: send gzip or none")
-    return _gunzip(bytes(body), limit, too_large)
+    return _gunzip(body, limit, too_large)
 
 
 def _gunzip(body: bytes, limit: int, too_large: _Refused) -> bytes:
