@@ -17,6 +17,7 @@ from api.openlineage import openlineage_endpoint
 from graph_lineage.auth import INGEST_ROLES, READ_ROLES, Authenticator
 from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 from graph_lineage.store.writer import LineageWriter
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app; it opens its Neo4j driver on startup and closes it on shutdown."""
     settings = settings or Settings()
     pseudonymizer = Pseudonymizer.from_settings(settings)  # no key: refuse to start
+    sealer = Sealer.from_settings(settings)  # no encryption keys: refuse to start
     authenticator = Authenticator(settings)  # no way to verify tokens: refuse to start
     policy = AccessPolicy.load(settings.access_policy_file)
 
@@ -33,8 +35,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.policy = policy
+        app.state.sealer = sealer
         app.state.store = Store.connect(settings)
-        app.state.writer = LineageWriter(app.state.store, pseudonymizer)
+        app.state.writer = LineageWriter(app.state.store, pseudonymizer, sealer)
         try:
             yield
         finally:

@@ -36,6 +36,7 @@ import json
 import os
 import platform
 import random
+import secrets
 import sys
 import tempfile
 import time
@@ -235,8 +236,12 @@ def scenarios(count: int, seed: int, rate: int) -> list[dict[str, Any]]:
 
 def neo4j_scenarios(count: int, seed: int, rate: int) -> list[dict[str, Any]]:
     settings = Settings()
+    throwaway: dict[str, Any] = {}  # the bench reads nothing back: any keys will do
     if settings.pseudonymization_key is None:
-        settings = Settings(pseudonymization_key="bench-collector-record-key")
+        throwaway["pseudonymization_key"] = "bench-collector-record-key"
+    if settings.encryption_keys is None:
+        throwaway["encryption_keys"] = f"bench:{secrets.token_urlsafe(32)}"
+    settings = Settings(**throwaway) if throwaway else settings
     stamp = str(int(time.time()))
     results = []
     for paced in (rate, None):

@@ -4,6 +4,7 @@
 
     LineageError                      base: catch this to catch them all
     ├── ConfigurationError            a setting is missing or wrong
+    ├── SealedValueError              a sealed (encrypted) property cannot be opened
     ├── LocalNeo4jError               the local Neo4j server could not be obtained or run
     │   ├── PrerequisiteMissing       Java 17+ or Maven is not installed
     │   ├── PortInUse                 a port Neo4j should listen on is taken
@@ -27,6 +28,10 @@ class LineageError(Exception):
 
 class ConfigurationError(LineageError):
     """A setting is missing or has a value that cannot work."""
+
+
+class SealedValueError(LineageError):
+    """A sealed property cannot be opened: its key is not configured, or it was altered."""
 
 
 class LocalNeo4jError(LineageError):

@@ -3,7 +3,8 @@
 Every event carries ``event_id`` (the idempotency key), ``event_time`` (when the fact
 became true: it is the validity time of what it creates), ``producer`` and
 ``schema_version``. :data:`Event` is the union selected by ``type``; :func:`parse_event`
-and :func:`parse_events` validate raw JSON.
+and :func:`parse_events` validate raw JSON. Fields marked :data:`SENSITIVE` are sealed
+(encrypted) before they are stored; :data:`SENSITIVE_FIELDS` lists them per event type.
 
 >>> parse_event({"type": "outcome.observed", "event_id": "e1", "producer": "web",
 ...              "event_time": "2026-11-01T10:00:00Z", "request_id": "r1",
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AwareDatetime,
@@ -35,6 +36,9 @@ Name = Annotated[str, Field(min_length=1, max_length=200, pattern=rf"^{uids.NAME
 Version = Annotated[str, Field(min_length=1, max_length=100, pattern=rf"^{uids.VERSION}$")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Hash = Annotated[str, Field(min_length=4, max_length=200)]
+
+# Marks a field whose value is sealed (AES-GCM) before it is stored; see sealing.py.
+SENSITIVE: dict[str, Any] = {"sensitive": True}
 
 
 def _check_uid(value: str, kinds: tuple[str, ...], needs_version: bool) -> str:
@@ -61,7 +65,10 @@ class DataSourceEvent(BaseEvent):
     type: Literal["data_source.registered", "data_source.changed"]
     name: Name
     kind: Annotated[str, Field(min_length=1, max_length=50, examples=["table", "stream"])]
-    uri: Text
+    uri: Text = Field(
+        description="Where it lives; connection strings carry hosts and credentials.",
+        json_schema_extra=SENSITIVE,
+    )
     owner: Text
     contains_pii: bool = False
     description: str | None = None
@@ -165,7 +172,10 @@ class ExperimentEvent(BaseEvent):
     experiment: Name
     variants: list[VariantDeclaration] = Field(min_length=1)
     randomization_unit: Annotated[str, Field(min_length=1, max_length=50)] = "user"
-    salt: Annotated[str, Field(min_length=1, max_length=200)]
+    salt: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        description="Randomization salt; it predicts who gets which variant.",
+        json_schema_extra=SENSITIVE,
+    )
     feature_flags: dict[str, str | bool | int | float] = Field(default_factory=dict)
     owner: str | None = None
 
@@ -316,6 +326,22 @@ Event = Annotated[
 ]
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT_TYPES: tuple[type[BaseEvent], ...] = get_args(get_args(Event)[0])
+
+
+def sensitive_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``model`` marked :data:`SENSITIVE`."""
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("sensitive")
+    )
+
+
+# Event type -> its sensitive fields, for the event types that have any.
+SENSITIVE_FIELDS: dict[type[BaseEvent], frozenset[str]] = {
+    event_type: fields for event_type in EVENT_TYPES if (fields := sensitive_fields(event_type))
+}
 
 
 def parse_event(raw: dict[str, Any] | str | bytes) -> Event:

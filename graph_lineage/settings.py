@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     pseudonymization_key: SecretStr | None = Field(
         default=None, description="HMAC key that turns raw user ids into pseudonyms."
     )
+    encryption_keys: SecretStr | None = Field(
+        default=None,
+        description="AES-256 keys of sensitive properties: `kid:base64key[,kid:base64key...]`.",
+    )
+    encryption_key_id: str | None = Field(
+        default=None, description="Key id that seals new values; default: the only key."
+    )
     demo: bool = Field(
         default=False, description="Demo mode: generate the keys it needs under local_home."
     )

@@ -11,20 +11,27 @@ Where the server comes from, in order:
 from __future__ import annotations
 
 import gc
+import json
 import os
 import socket
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
+from graph_lineage.errors import StoreUnavailable
 from graph_lineage.settings import Settings
-from graph_lineage.store import Store
+from graph_lineage.store import Store, resolve_target
 from graph_lineage.store.admin import wipe_database
 
 TEST_PSEUDONYMIZATION_KEY = "test-only-pseudonymization-key-0123456789"
+TEST_ENCRYPTION_KEYS = "test:dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTAxMjM0NTY"  # 32 bytes, base64url
 TEST_JWT_SECRET = "test-only-jwt-secret-0123456789-0123456789-abcdef"
 
 
@@ -49,6 +56,7 @@ class Neo4jTarget:
             "neo4j_user": self.user,
             "neo4j_password": self.password,
             "pseudonymization_key": TEST_PSEUDONYMIZATION_KEY,
+            "encryption_keys": TEST_ENCRYPTION_KEYS,
             "auth_jwt_secret": TEST_JWT_SECRET,
         }
         values.update(overrides)
@@ -141,3 +149,91 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = Path(str(item.path)).parent.name
         if folder in ("unit", "integration", "e2e"):
             item.add_marker(folder)
+
+
+# --- Every GraphQL operation of the test run has an access record ---------------------
+#
+# For each test, TestClient.send is wrapped: a request to /graphql that carries a GraphQL
+# document and was answered counts as one operation of the app's database. "Answered"
+# leaves out 401 and 403 (refused before GraphQL) and 503 (the audit could not record it,
+# so it answered nothing). At teardown, before the next test's `store` fixture wipes the
+# database, the access records made since the test began must number exactly the
+# operations counted: one missing or one extra fails the test.
+
+# Records of operators' commands (auth method "cli") are not GraphQL operations.
+ACCESS_RECORDS_SINCE = """
+MATCH (r:AccessRecord) WHERE r.at >= $since AND coalesce(r.auth_method, '') <> 'cli'
+RETURN count(r) AS count
+"""
+NOT_ANSWERED = frozenset({401, 403, 503})
+
+
+def _graphql_document(request: Any) -> str | None:  # an httpx (or httpx2) Request
+    if request.url.path != "/graphql":
+        return None
+    if request.method == "GET":
+        return request.url.params.get("query") or None
+    try:
+        body = json.loads(request.content or b"null")
+    except ValueError:
+        return None
+    query = body.get("query") if isinstance(body, dict) else None
+    return query if isinstance(query, str) and query else None
+
+
+class AuditCheck:
+    """GraphQL operations answered per database during one test, against its access records."""
+
+    def __init__(self) -> None:
+        self.since = datetime.now(UTC)
+        self.operations: dict[tuple[str, str], tuple[Settings, int]] = {}
+        self._lock = threading.Lock()
+
+    def count(self, app: Any, request: Any, response: Any) -> None:
+        settings = getattr(getattr(app, "state", None), "settings", None)
+        if settings is None or response.status_code in NOT_ANSWERED:
+            return
+        if _graphql_document(request) is None:
+            return
+        key = (resolve_target(settings)[0], settings.neo4j_database)
+        with self._lock:
+            _, sent = self.operations.get(key, (settings, 0))
+            self.operations[key] = (settings, sent + 1)
+
+    def problems(self) -> list[str]:
+        found = []
+        for (uri, database), (settings, sent) in self.operations.items():
+            with Store.connect(settings) as store:  # auto-commit: no minute of retries
+                try:
+                    rows = store.run_autocommit(ACCESS_RECORDS_SINCE, since=self.since)
+                except StoreUnavailable:
+                    rows = [{"count": 0}]  # nothing could be recorded there
+            recorded = int(rows[0]["count"])
+            if recorded != sent:
+                found.append(
+                    f"{uri} ({database}): {sent} GraphQL operations answered, {recorded}"
+                    " access records written since the test began"
+                )
+        return found
+
+    def forget(self) -> None:
+        """Start counting afresh, as if the test began now."""
+        self.since = datetime.now(UTC)
+        self.operations.clear()
+
+
+@pytest.fixture(autouse=True)
+def audit_check(monkeypatch: pytest.MonkeyPatch) -> Iterator[AuditCheck]:
+    check = AuditCheck()
+    send = TestClient.send
+
+    def counting_send(client: TestClient, request: Any, **options: Any) -> Any:
+        response = send(client, request, **options)
+        check.count(client.app, request, response)
+        return response
+
+    monkeypatch.setattr(TestClient, "send", counting_send)
+    yield check
+    problems = check.problems() if check.operations else []
+    if problems:
+        pytest.fail("operations without an access record: " + "; ".join(problems))

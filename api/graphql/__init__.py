@@ -2,24 +2,67 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from api.graphql.context import RequestContext
+from api.graphql.recording import AccessNotRecorded, record_operation
 from api.graphql.schema import build_schema, schema
 from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.settings import Settings
 
 
 class LineageGraphQL(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI app with GraphiQL on GET and our request context."""
+    """Strawberry's ASGI app with GraphiQL on GET, our request context and the access audit.
+
+    Every operation (a request carrying a document, whether it runs or is refused) is
+    recorded before its answer leaves; when the record cannot be written the caller gets
+    ``503`` and no data. No subscription protocols: every operation goes through
+    :meth:`execute_single`, where it is recorded.
+    """
 
     def __init__(self, settings: Settings, policy: AccessPolicy) -> None:
-        super().__init__(build_schema(settings, policy), graphql_ide="graphiql")
+        super().__init__(
+            build_schema(settings, policy), graphql_ide="graphiql", subscription_protocols=()
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except AccessNotRecorded as unrecorded:  # raised before any byte of the answer left
+            await unrecorded.response()(scope, receive, send)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        run = super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if not request_data.query:  # no document, no operation: strawberry answers 400
+            return await run
+        started = datetime.now(UTC)
+        try:
+            result = await run
+        except HTTPException:  # refused before execution (400), recorded as refused
+            await record_operation(context, request_data, started, None)
+            raise
+        await record_operation(context, request_data, started, result)
+        return result
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from api.graphql.graph import LineageEdge, edge_to_graphql
+from api.graphql.graph import HiddenNodes, LineageEdge, edge_to_graphql, hidden_to_graphql
 from api.graphql.nodes import LineageNode, to_graphql
 from graph_lineage.lineage.impact import Impact as ImpactResult
 from graph_lineage.lineage.model import Node
@@ -38,6 +38,9 @@ class Trace:
     )
     outcomes: list[LineageNode]
     notes: list[str] = strawberry.field(description="Gaps and mismatches found on the way.")
+    hidden: list[HiddenNodes] = strawberry.field(
+        description="Nodes on this path that the caller may not see, counted by kind."
+    )
 
 
 def trace_to_graphql(result: TraceResult) -> Trace:
@@ -55,6 +58,7 @@ def trace_to_graphql(result: TraceResult) -> Trace:
         declared_model_versions=result.declared_model_versions,
         outcomes=[to_graphql(n) for n in result.outcomes],
         notes=result.notes,
+        hidden=hidden_to_graphql(result.hidden),
     )
 
 
@@ -76,6 +80,9 @@ class Impact:
     recommendations: int
     by_model_version: list[Count]
     by_segment: list[Count]
+    hidden: list[HiddenNodes] = strawberry.field(
+        description="Affected nodes the caller may not see, counted by kind."
+    )
 
 
 def _counts(counts: dict[str, int]) -> list[Count]:
@@ -94,6 +101,7 @@ def impact_to_graphql(result: ImpactResult) -> Impact:
         recommendations=result.recommendations,
         by_model_version=_counts(result.by_model_version),
         by_segment=_counts(result.by_segment),
+        hidden=hidden_to_graphql(result.hidden),
     )
 
 
@@ -110,6 +118,23 @@ class RecommendationFilterInput:
 
     def to_filter(self) -> RecommendationFilter:
         return RecommendationFilter(**vars(self))
+
+    def fields_read(self) -> list[tuple[str, str]]:
+        """The fields a caller must be able to read to filter on what this filter gives."""
+        return [FILTER_READS[name] for name, value in vars(self).items() if value is not None]
+
+
+# Filtering on a value reveals it: each condition needs the right to read what it matches.
+FILTER_READS = {
+    "served_from": ("Recommendation", "servedAt"),
+    "served_to": ("Recommendation", "servedAt"),
+    "segment": ("Recommendation", "segment"),
+    "cohort": ("Recommendation", "cohort"),
+    "model_version": ("ModelVersion", "uid"),
+    "experiment": ("Experiment", "uid"),
+    "variant": ("Variant", "uid"),
+    "user_pseudonym": ("Recommendation", "userPseudonym"),
+}
 
 
 @strawberry.type
@@ -164,6 +189,9 @@ class LineageDiff:
     feature_changes: list[FeatureChange]
     ancestry_only_in_a: list[str]
     ancestry_only_in_b: list[str]
+    hidden_differences: int = strawberry.field(
+        description="Ancestry differences in nodes the caller may not see."
+    )
 
 
 def diff_to_graphql(diff: DiffResult) -> LineageDiff:
@@ -181,4 +209,5 @@ def diff_to_graphql(diff: DiffResult) -> LineageDiff:
         ],
         ancestry_only_in_a=diff.ancestry_only_in_a,
         ancestry_only_in_b=diff.ancestry_only_in_b,
+        hidden_differences=diff.hidden_differences,
     )

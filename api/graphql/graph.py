@@ -27,6 +27,16 @@ class LineageEdge:
     ingested_at: datetime | None
 
 
+@strawberry.type(description="Nodes of a kind the caller may not see, left out of an answer.")
+class HiddenNodes:
+    kind: str
+    count: int
+
+
+def hidden_to_graphql(hidden: dict[str, int]) -> list[HiddenNodes]:
+    return [HiddenNodes(kind=kind, count=count) for kind, count in sorted(hidden.items())]
+
+
 @strawberry.type(description="A lineage subgraph around one node, bounded by depth and size.")
 class LineageGraph:
     root: strawberry.ID
@@ -37,6 +47,9 @@ class LineageGraph:
     edges: list[LineageEdge]
     truncated: bool = strawberry.field(description="True when a depth or size limit cut it.")
     truncated_reason: str | None
+    hidden: list[HiddenNodes] = strawberry.field(
+        description="Nodes next to this graph that the caller may not see, counted by kind."
+    )
 
 
 def edge_to_graphql(edge: Edge) -> LineageEdge:
@@ -61,4 +74,5 @@ def graph_to_graphql(graph: Graph) -> LineageGraph:
         edges=edges,
         truncated=graph.truncated,
         truncated_reason=graph.truncated_reason,
+        hidden=hidden_to_graphql(graph.hidden),
     )

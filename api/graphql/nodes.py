@@ -10,9 +10,12 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
+from strawberry.utils.str_converters import to_camel_case
 
 from api.graphql.context import RequestContext
 from graph_lineage.lineage.model import Node
+from graph_lineage.sealing import is_sealed
+from graph_lineage.store.sealed import SEALED_PROPERTIES
 
 
 def native(value: Any) -> Any:
@@ -33,6 +36,36 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _opened(node: Node, name: str, context: RequestContext) -> Any:
+    """A property's value, opened if sealed (plaintext stored before encryption as it is)."""
+    value = node.properties.get(name)
+    return context.sealer.open(value, name) if is_sealed(value) else native(value)
+
+
+def _sealed_field(name: str) -> Any:
+    """A typed field of a sealed property: it opens only if the policy let the field resolve."""
+
+    def resolve(root: LineageNode, info: Info[RequestContext, None]) -> str | None:
+        value = _opened(root.stored, name, info.context)
+        return None if value is None else str(value)
+
+    return strawberry.field(resolver=resolve)
+
+
+def _properties(root: LineageNode, info: Info[RequestContext, None]) -> JSON | None:
+    """Every property; a sealed one opened if the caller may read its typed field, else left out."""
+    context, node = info.context, root.stored
+    roles = context.caller.roles if context.caller is not None else frozenset()
+    shown: dict[str, Any] = {}
+    for key, value in node.properties.items():
+        field = _SEALED_FIELDS.get((node.kind, key))
+        if field is None and not is_sealed(value):
+            shown[key] = _jsonable(value)
+        elif field is not None and context.policy.may_read(roles, *field):
+            shown[key] = _jsonable(_opened(node, key, context))
+    return JSON(shown)
+
+
 @strawberry.interface(description="Any node of the lineage graph, found by its uid.")
 class LineageNode:
     uid: strawberry.ID = strawberry.field(description="`<kind>:<name>[@<version>]`")
@@ -43,20 +76,25 @@ class LineageNode:
     valid_from: datetime | None = strawberry.field(description="When the fact became true.")
     ingested_at: datetime | None = strawberry.field(description="When the store first saw it.")
     properties: JSON | None = strawberry.field(
-        description="Every stored property, as JSON (null when the policy denies it)."
+        description="Every stored property, as JSON (null when the policy denies it).",
+        resolver=_properties,
     )
+    stored: strawberry.Private[Node]
 
     @strawberry.field(description="The versions of this feature or model (or of its parent).")
     async def versions(self, info: Info[RequestContext, None]) -> list[LineageNode]:
+        from api.graphql.visibility import visibility  # it needs this module's types
+
         nodes = await info.context.loaders.versions.load(self.uid)
-        return [to_graphql(node) for node in nodes]
+        hidden = visibility(info)
+        return [to_graphql(node) for node in nodes if not hidden.hides(node)]
 
 
 @strawberry.type
 class DataSource(LineageNode):
     name: str
     source_type: str | None
-    uri: str | None
+    uri: str | None = _sealed_field("uri")
     owner: str | None
     contains_pii: bool | None
     description: str | None
@@ -113,7 +151,7 @@ class Experiment(LineageNode):
     name: str
     status: str | None
     randomization_unit: str | None
-    salt: str | None
+    salt: str | None = _sealed_field("salt")
     feature_flags: JSON
     started_at: datetime | None
     stopped_at: datetime | None
@@ -185,7 +223,7 @@ def _base(node: Node) -> dict[str, Any]:
         "stub": node.stub,
         "valid_from": native(props.get("valid_from")),
         "ingested_at": native(props.get("ingested_at")),
-        "properties": {key: _jsonable(value) for key, value in props.items()},
+        "stored": node,
     }
 
 
@@ -211,7 +249,6 @@ _TYPES: dict[str, tuple[type[LineageNode], list[Callable[[Node], dict[str, Any]]
         [
             _fields(
                 "name",
-                "uri",
                 "owner",
                 "contains_pii",
                 "description",
@@ -260,7 +297,7 @@ _TYPES: dict[str, tuple[type[LineageNode], list[Callable[[Node], dict[str, Any]]
     "Experiment": (
         Experiment,
         [
-            _fields("name", "status", "randomization_unit", "salt", "started_at", "stopped_at"),
+            _fields("name", "status", "randomization_unit", "started_at", "stopped_at"),
             _json_field("feature_flags"),
         ],
     ),
@@ -326,3 +363,16 @@ def to_graphql(node: Node) -> LineageNode:
 
 
 NODE_TYPES: list[type[LineageNode]] = [t for t, _ in _TYPES.values()] + [OtherNode]
+
+# (label, sealed property) -> the (GraphQL type, field) whose read right opens it.
+_SEALED_FIELDS: dict[tuple[str, str], tuple[str, str]] = {
+    (prop.label.value, prop.name): (_TYPES[prop.label][0].__name__, to_camel_case(prop.name))
+    for prop in SEALED_PROPERTIES
+    if prop.label in _TYPES
+}
+
+
+def type_name_of(kind: str) -> str:
+    """The GraphQL type a node of this kind (store label) is served as."""
+    graphql_type, _ = _TYPES.get(kind, (OtherNode, []))
+    return graphql_type.__name__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
@@ -16,6 +17,11 @@ from strawberry.extensions import (
 )
 from strawberry.types import Info
 
+from api.graphql.access_log import (
+    AccessLogFilterInput,
+    AccessRecordConnection,
+    access_page_to_graphql,
+)
 from api.graphql.analyses import (
     Impact,
     LineageDiff,
@@ -27,16 +33,20 @@ from api.graphql.analyses import (
     page_to_graphql,
     trace_to_graphql,
 )
-from api.graphql.authorization import field_authorization, forbidden
+from api.graphql.authorization import field_authorization
 from api.graphql.context import RequestContext
 from api.graphql.graph import LineageGraph, graph_to_graphql
 from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
+from api.graphql.visibility import require_readable, visibility
 from graph_lineage import __version__
 from graph_lineage.auth.policy import AccessPolicy
+from graph_lineage.governance import access_log
+from graph_lineage.governance.access_log import AccessLogFilter
 from graph_lineage.lineage import impact as impact_analysis
 from graph_lineage.lineage import recommendations as listing
 from graph_lineage.lineage import trace as tracing
 from graph_lineage.lineage import traversal
+from graph_lineage.lineage.model import Graph
 from graph_lineage.lineage.recommendations import RecommendationFilter
 from graph_lineage.settings import Settings
 from graph_lineage.store import server_info
@@ -50,6 +60,20 @@ class About:
     version: str
     neo4j_version: str
     neo4j_edition: str
+
+
+async def _lineage(
+    info: Context,
+    walk: Callable[..., Graph],
+    uid: strawberry.ID,
+    depth: int,
+    as_of: datetime | None,
+    kinds: list[str] | None,
+    max_nodes: int,
+) -> LineageGraph:
+    store, hidden = info.context.store, visibility(info)
+    work = partial(walk, store, str(uid), depth, as_of, kinds, max_nodes, hidden)
+    return graph_to_graphql(await run_in_threadpool(work))
 
 
 @strawberry.type
@@ -66,7 +90,8 @@ class Query:
 
     @strawberry.field(description="Any lineage node by uid; null when there is none.")
     async def node(self, info: Context, uid: strawberry.ID) -> LineageNode | None:
-        found = await run_in_threadpool(traversal.find_node, info.context.store, str(uid))
+        work = partial(traversal.find_node, info.context.store, str(uid), visibility(info))
+        found = await run_in_threadpool(work)
         return to_graphql(found) if found else None
 
     @strawberry.field(description="What a node came from, as a bounded subgraph.")
@@ -77,9 +102,9 @@ class Query:
         depth: int = 3,
         as_of: datetime | None = None,
         kinds: list[str] | None = None,
+        max_nodes: int = traversal.DEFAULT_MAX_NODES,
     ) -> LineageGraph:
-        work = partial(traversal.upstream, info.context.store, str(uid), depth, as_of, kinds)
-        return graph_to_graphql(await run_in_threadpool(work))
+        return await _lineage(info, traversal.upstream, uid, depth, as_of, kinds, max_nodes)
 
     @strawberry.field(description="What was derived from a node, as a bounded subgraph.")
     async def downstream(
@@ -89,13 +114,13 @@ class Query:
         depth: int = 3,
         as_of: datetime | None = None,
         kinds: list[str] | None = None,
+        max_nodes: int = traversal.DEFAULT_MAX_NODES,
     ) -> LineageGraph:
-        work = partial(traversal.downstream, info.context.store, str(uid), depth, as_of, kinds)
-        return graph_to_graphql(await run_in_threadpool(work))
+        return await _lineage(info, traversal.downstream, uid, depth, as_of, kinds, max_nodes)
 
     @strawberry.field(description="The whole path of one recommendation; null if unknown.")
     async def trace(self, info: Context, recommendation_id: strawberry.ID) -> Trace | None:
-        work = partial(tracing.trace, info.context.store, str(recommendation_id))
+        work = partial(tracing.trace, info.context.store, str(recommendation_id), visibility(info))
         result = await run_in_threadpool(work)
         return trace_to_graphql(result) if result else None
 
@@ -103,7 +128,9 @@ class Query:
     async def impact(
         self, info: Context, uid: strawberry.ID, since: datetime | None = None
     ) -> Impact:
-        work = partial(impact_analysis.impact, info.context.store, str(uid), since)
+        work = partial(
+            impact_analysis.impact, info.context.store, str(uid), since, visibility(info)
+        )
         return impact_to_graphql(await run_in_threadpool(work))
 
     @strawberry.field(description="Recommendations, newest first, filtered and paginated.")
@@ -115,19 +142,29 @@ class Query:
         after: str | None = None,
     ) -> RecommendationConnection:
         where = filter.to_filter() if filter else RecommendationFilter()
-        caller = info.context.caller
-        roles = caller.roles if caller else frozenset()
-        if where.user_pseudonym is not None and not info.context.policy.may_read(
-            roles, "Recommendation", "userPseudonym"
-        ):
-            raise forbidden("Recommendation.userPseudonym (needed to filter by it)")
-        work = partial(listing.recommendations, info.context.store, where, first, after)
+        if filter is not None:
+            require_readable(info, filter.fields_read(), "filter by it")
+        work = partial(
+            listing.recommendations, info.context.store, where, first, after, visibility(info)
+        )
         return page_to_graphql(await run_in_threadpool(work))
 
     @strawberry.field(description="What differs between the lineage of two recommendations.")
     async def lineage_diff(self, info: Context, a: strawberry.ID, b: strawberry.ID) -> LineageDiff:
-        work = partial(listing.lineage_diff, info.context.store, str(a), str(b))
+        work = partial(listing.lineage_diff, info.context.store, str(a), str(b), visibility(info))
         return diff_to_graphql(await run_in_threadpool(work))
+
+    @strawberry.field(description="The access audit, newest first: who read what, what was denied.")
+    async def access_log(
+        self,
+        info: Context,
+        filter: AccessLogFilterInput | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> AccessRecordConnection | None:
+        where = filter.to_filter() if filter else AccessLogFilter()
+        work = partial(access_log.query, info.context.store, where, first, after)
+        return access_page_to_graphql(await run_in_threadpool(work))
 
 
 # Errors a caller can act on keep their message; anything else (a failed query, a bug)

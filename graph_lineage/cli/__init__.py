@@ -15,6 +15,8 @@
     graph-lineage export-schema           write the events' JSON Schema and the GraphQL SDL
     graph-lineage retention run           delete what is older than its retention
     graph-lineage erase --user RAW_ID     delete one person's recommendations and outcomes
+    graph-lineage access-log export|verify   copy the access audit out; check its hash chain
+    graph-lineage keys status|rotate      sealed values per encryption key; re-seal them
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ from typing import Any
 
 from graph_lineage.auth import Role
 from graph_lineage.cli import access, data, queries, server
+from graph_lineage.cli import access_log as access_log_commands
+from graph_lineage.cli import keys as encryption_keys
 from graph_lineage.errors import LineageError
+from graph_lineage.governance.rotation import DEFAULT_BATCH_SIZE
 from graph_lineage.settings import Settings
 
 
@@ -162,6 +167,40 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("--user", required=True, metavar="RAW_ID", help="'-' reads standard input")
     erase.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     erase.set_defaults(handler=access.erase)
+
+    audit = commands.add_parser("access-log", help="the access audit of every GraphQL operation")
+    audit_actions = audit.add_subparsers(title="actions", required=True)
+    audit_export = audit_actions.add_parser("export", help="write records, oldest first")
+    audit_export.add_argument(
+        "--from", dest="from_time", type=datetime.fromisoformat, metavar="ISO-TIME"
+    )
+    audit_export.add_argument(
+        "--to", dest="to_time", type=datetime.fromisoformat, metavar="ISO-TIME", help="before"
+    )
+    audit_export.add_argument("--subject", help="only this caller's records")
+    audit_export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    audit_export.add_argument("--output", default="-", metavar="FILE", help="'-': standard output")
+    audit_export.set_defaults(handler=access_log_commands.export_command)
+    audit_actions.add_parser(
+        "verify", help="check the hash chain; exit 3 naming the first broken seq"
+    ).set_defaults(handler=access_log_commands.verify_command)
+
+    sealing = commands.add_parser("keys", help="encryption keys of sensitive properties")
+    sealing_actions = sealing.add_subparsers(title="actions", required=True)
+    sealing_actions.add_parser(
+        "status", help="stored values per key id, and plaintext"
+    ).set_defaults(handler=encryption_keys.status)
+    rotate = sealing_actions.add_parser("rotate", help="re-seal every value under the active key")
+    rotate.add_argument(
+        "--batch-size",
+        dest="rotation_batch_size",
+        type=encryption_keys.batch_size,
+        default=DEFAULT_BATCH_SIZE,
+        metavar="N",
+        help=f"values per write transaction (default {DEFAULT_BATCH_SIZE})",
+    )
+    rotate.add_argument("--dry-run", action="store_true", help="count, change nothing")
+    rotate.set_defaults(handler=encryption_keys.rotate)
     return parser
 
 

@@ -13,6 +13,7 @@ from graph_lineage.events import render_events_json_schema
 from graph_lineage.ingest import IngestReport, ingest_file
 from graph_lineage.progress import Progress
 from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 from graph_lineage.store.writer import LineageWriter
@@ -45,9 +46,10 @@ def ingest(settings: Settings, arguments: argparse.Namespace) -> int:
 
 
 def load_events(settings: Settings, path: Path) -> IngestReport:
+    pseudonymizer, sealer = Pseudonymizer.from_settings(settings), Sealer.from_settings(settings)
     progress = Progress(f"ingesting {path.name}")
     with Store.connect(settings) as store:
-        writer = LineageWriter(store, Pseudonymizer.from_settings(settings))
+        writer = LineageWriter(store, pseudonymizer, sealer)
         report = ingest_file(path, writer, settings.ingest_batch_size, progress.update)
     progress.done()
     return report

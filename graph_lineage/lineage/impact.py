@@ -9,12 +9,14 @@ never by scanning recommendation nodes.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.traversal import NodeNotFound, find_node
+from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
 from graph_lineage.store.connection import Store
 
 _NODE = "{id: elementId(n), labels: labels(n), props: properties(n)}"
@@ -72,31 +74,47 @@ class Impact:
     experiments: list[Node] = field(default_factory=list)
     by_model_version: dict[str, int] = field(default_factory=dict)
     by_segment: dict[str, int] = field(default_factory=dict)
+    hidden: dict[str, int] = field(default_factory=dict)  # kinds the caller may not see
 
     @property
     def recommendations(self) -> int:
         return sum(self.by_model_version.values())
 
 
-def impact(store: Store, uid: str, since: datetime | None = None) -> Impact:
-    """What depends on ``uid`` and how much traffic it served since ``since``."""
-    root = find_node(store, uid)
-    if root is None:
+def impact(
+    store: Store,
+    uid: str,
+    since: datetime | None = None,
+    visibility: Visibility = EVERYTHING,
+) -> Impact:
+    """What depends on ``uid`` and how much traffic it served since ``since``.
+
+    Nodes of kinds hidden by ``visibility`` are left out and counted in ``hidden``; the
+    traffic counts are aggregates and stay whole.
+    """
+    root = find_node(store, uid, visibility)
+    if root is None:  # a node the caller may not see answers like one that does not exist
         raise NodeNotFound(f"no lineage node has uid {uid!r}")
     row = store.read(AFFECTED, id=root.id)[0]
     result = Impact(root=root, since=since)
-    result.feature_versions = [n for n in _nodes(row["features"]) if n.id != root.id]
-    result.model_versions = _nodes(row["models"])
-    result.deployments = _nodes(row["deployments"])
-    result.variants = _nodes(row["variants"])
-    result.experiments = _nodes(row["experiments"])
-    used = [n.id for n in (*result.feature_versions, *result.model_versions)]
+    features = [n for n in _nodes(row["features"]) if n.id != root.id]
+    models = _nodes(row["models"])
+    used = [n.id for n in (*features, *models)]
     if root.kind == "FeatureVersion":
         used.append(root.id)
+    hidden: Counter[str] = Counter()
+    result.feature_versions = visibility.visible(features, hidden)
+    result.model_versions = visibility.visible(models, hidden)
+    result.deployments = visibility.visible(_nodes(row["deployments"]), hidden)
+    result.variants = visibility.visible(_nodes(row["variants"]), hidden)
+    result.experiments = visibility.visible(_nodes(row["experiments"]), hidden)
+    result.hidden = dict(hidden)
     day = since.date() if since else None
     for usage in store.read(USAGE, ids=used, since=day):
         count = int(usage["count"])
         model, segment = usage["model_version"], usage["segment"]
+        if visibility.hides_uid(model):
+            model = HIDDEN  # their traffic still counts, under one key
         result.by_model_version[model] = result.by_model_version.get(model, 0) + count
         result.by_segment[segment] = result.by_segment.get(segment, 0) + count
     return result

@@ -51,3 +51,4 @@ class Graph:
     truncated: bool = False
     truncated_reason: str | None = None
     depth_reached: int = 0
+    hidden: dict[str, int] = field(default_factory=dict)  # kinds the caller may not see

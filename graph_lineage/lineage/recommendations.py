@@ -13,6 +13,7 @@ from neo4j.time import DateTime as Neo4jDateTime
 from graph_lineage import uids
 from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.traversal import InvalidQuery, NodeNotFound
+from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
 from graph_lineage.store.connection import Store
 
 MAX_PAGE = 500
@@ -87,11 +88,17 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
 
 
 def recommendations(
-    store: Store, where: RecommendationFilter, first: int = 50, after: str | None = None
+    store: Store,
+    where: RecommendationFilter,
+    first: int = 50,
+    after: str | None = None,
+    visibility: Visibility = EVERYTHING,
 ) -> Page:
     """One page of recommendations matching ``where``, newest first."""
     if not 1 <= first <= MAX_PAGE:
         raise InvalidQuery(f"first must be between 1 and {MAX_PAGE}, not {first}")
+    if "Recommendation" in visibility.hidden:
+        return Page([], [], False)
     after_time, after_uid = decode_cursor(after) if after else (None, None)
     experiment = uids.variant_uid(where.experiment, "") if where.experiment else None
     rows = store.read(
@@ -129,29 +136,49 @@ class LineageDiff:
     ancestry_only_in_a: list[str] = field(default_factory=list)
     ancestry_only_in_b: list[str] = field(default_factory=list)
     same_context: bool = False
+    hidden_differences: int = 0  # ancestry differences in kinds the caller may not see
 
     @property
     def identical(self) -> bool:
-        return self.same_context and not (self.ancestry_only_in_a or self.ancestry_only_in_b)
+        visible = self.ancestry_only_in_a or self.ancestry_only_in_b
+        return self.same_context and not visible and not self.hidden_differences
 
 
-def lineage_diff(store: Store, a: str, b: str) -> LineageDiff:
-    """What differs between the lineage of two recommendations (request ids or uids)."""
+def lineage_diff(store: Store, a: str, b: str, visibility: Visibility = EVERYTHING) -> LineageDiff:
+    """What differs between the lineage of two recommendations (request ids or uids).
+
+    Uids of kinds hidden by ``visibility`` show as ``(hidden)`` or are left out of lists.
+    """
     wanted = [x if x.startswith("rec:") else uids.recommendation_uid(x) for x in (a, b)]
     found = {row["uid"]: row for row in store.read(LINEAGE_OF, uids=wanted)}
     for uid in wanted:
-        if uid not in found:
+        if uid not in found or visibility.hides_uid(uid):
             raise NodeNotFound(f"no recommendation has uid {uid!r}")
     left, right = found[wanted[0]], found[wanted[1]]
     diff = LineageDiff(a=wanted[0], b=wanted[1])
-    if left["model_version"] != right["model_version"]:
-        diff.model_version = (left["model_version"], right["model_version"])
-    if left["variant"] != right["variant"]:
-        diff.variant = (left["variant"], right["variant"])
     diff.feature_changes = _feature_changes(left, right)
-    diff.ancestry_only_in_a = sorted(set(left["ancestry"]) - set(right["ancestry"]))
-    diff.ancestry_only_in_b = sorted(set(right["ancestry"]) - set(left["ancestry"]))
-    diff.same_context = not (diff.model_version or diff.variant or diff.feature_changes)
+    diff.same_context = not (
+        left["model_version"] != right["model_version"]
+        or left["variant"] != right["variant"]
+        or diff.feature_changes
+    )
+
+    def shown(uid: str | None) -> str | None:
+        return HIDDEN if uid is not None and visibility.hides_uid(uid) else uid
+
+    if left["model_version"] != right["model_version"]:
+        diff.model_version = (shown(left["model_version"]), shown(right["model_version"]))
+    if left["variant"] != right["variant"]:
+        diff.variant = (shown(left["variant"]), shown(right["variant"]))
+    if "FeatureVersion" in visibility.hidden:
+        diff.feature_changes = []
+    only_a = sorted(set(left["ancestry"]) - set(right["ancestry"]))
+    only_b = sorted(set(right["ancestry"]) - set(left["ancestry"]))
+    diff.ancestry_only_in_a = visibility.visible_uids(only_a)
+    diff.ancestry_only_in_b = visibility.visible_uids(only_b)
+    diff.hidden_differences = (
+        len(only_a) + len(only_b) - len(diff.ancestry_only_in_a) - len(diff.ancestry_only_in_b)
+    )
     return diff
 
 

@@ -1,4 +1,8 @@
-"""Lineage as text trees (for people at a terminal) and as JSON (for scripts)."""
+"""Lineage as text trees (for people at a terminal) and as JSON (for scripts).
+
+Sealed properties are shown opened when a :class:`Sealer` is given (operators with the
+keys), else as ``<encrypted>``.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,12 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
+from graph_lineage.errors import SealedValueError
 from graph_lineage.lineage.model import Edge, Graph, Node
 from graph_lineage.lineage.trace import Trace
+from graph_lineage.sealing import Sealer, is_sealed
+
+ENCRYPTED = "<encrypted>"
 
 
 def jsonable(value: Any) -> Any:
@@ -22,10 +30,27 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def node_json(node: Node | None) -> dict[str, Any] | None:
+def revealed(properties: dict[str, Any], sealer: Sealer | None) -> dict[str, Any]:
+    """``properties`` with sealed values opened, or ``<encrypted>`` where they cannot be."""
+    return {key: _revealed(key, value, sealer) for key, value in properties.items()}
+
+
+def _revealed(key: str, value: Any, sealer: Sealer | None) -> Any:
+    if not is_sealed(value):
+        return value
+    if sealer is None:
+        return ENCRYPTED
+    try:
+        return sealer.open(value, key)
+    except SealedValueError:
+        return ENCRYPTED
+
+
+def node_json(node: Node | None, sealer: Sealer | None = None) -> dict[str, Any] | None:
     if node is None:
         return None
-    return {"uid": node.uid, "kind": node.kind, "properties": jsonable(node.properties)}
+    properties = jsonable(revealed(node.properties, sealer))
+    return {"uid": node.uid, "kind": node.kind, "properties": properties}
 
 
 def edge_json(edge: Edge) -> dict[str, Any]:
@@ -37,7 +62,7 @@ def edge_json(edge: Edge) -> dict[str, Any]:
     }
 
 
-def graph_json(graph: Graph) -> dict[str, Any]:
+def graph_json(graph: Graph, sealer: Sealer | None = None) -> dict[str, Any]:
     return {
         "root": graph.root,
         "direction": graph.direction,
@@ -45,25 +70,28 @@ def graph_json(graph: Graph) -> dict[str, Any]:
         "depth_reached": graph.depth_reached,
         "truncated": graph.truncated,
         "truncated_reason": graph.truncated_reason,
-        "nodes": [node_json(n) for n in graph.nodes],
+        "nodes": [node_json(n, sealer) for n in graph.nodes],
         "edges": [edge_json(e) for e in graph.edges],
     }
 
 
-def trace_json(trace: Trace) -> dict[str, Any]:
+def trace_json(trace: Trace, sealer: Sealer | None = None) -> dict[str, Any]:
+    def node(n: Node | None) -> dict[str, Any] | None:
+        return node_json(n, sealer)
+
     return {
-        "recommendation": node_json(trace.recommendation),
-        "context": node_json(trace.context),
-        "model_version": node_json(trace.model_version),
-        "trained_on": [node_json(n) for n in trace.trained_on],
-        "served_features": [node_json(n) for n in trace.served_features],
+        "recommendation": node(trace.recommendation),
+        "context": node(trace.context),
+        "model_version": node(trace.model_version),
+        "trained_on": [node(n) for n in trace.trained_on],
+        "served_features": [node(n) for n in trace.served_features],
         "served_not_trained": trace.served_not_trained,
         "derivations": [edge_json(e) for e in trace.derivations],
-        "ancestors": [node_json(n) for n in trace.ancestors],
-        "experiment": node_json(trace.experiment),
-        "variant": node_json(trace.variant),
+        "ancestors": [node(n) for n in trace.ancestors],
+        "experiment": node(trace.experiment),
+        "variant": node(trace.variant),
         "declared_model_versions": trace.declared_model_versions,
-        "outcomes": [node_json(n) for n in trace.outcomes],
+        "outcomes": [node(n) for n in trace.outcomes],
         "notes": trace.notes,
     }
 
@@ -111,7 +139,7 @@ def _label(node: Node) -> str:
     return f"{node.kind} {node.uid}{stub}"
 
 
-def trace_tree(trace: Trace) -> str:
+def trace_tree(trace: Trace, sealer: Sealer | None = None) -> str:
     rec = trace.recommendation.properties
     lines = [
         f"Recommendation {trace.recommendation.uid}",
@@ -144,7 +172,7 @@ def trace_tree(trace: Trace) -> str:
         )
         lines.extend(_chain(feature.uid, derived, "│   " + ("    " if corner == "└──" else "│   ")))
     if trace.experiment is not None and trace.variant is not None:
-        exp = trace.experiment.properties
+        exp = revealed(trace.experiment.properties, sealer)
         declared = ", ".join(trace.declared_model_versions) or "nothing"
         lines.append(
             f"├── experiment {trace.experiment.uid}  variant {trace.variant.properties.get('name')}"

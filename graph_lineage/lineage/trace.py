@@ -7,11 +7,13 @@ what the variant declared at serving time), and the outcomes.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from graph_lineage import uids
 from graph_lineage.lineage.model import Edge, Node
+from graph_lineage.lineage.visibility import EVERYTHING, Visibility
 from graph_lineage.store.connection import Store
 
 _NODE = "{id: elementId(NODE), labels: labels(NODE), props: properties(NODE)}"
@@ -76,6 +78,7 @@ class Trace:
     declared_model_versions: list[str]
     outcomes: list[Node]
     notes: list[str] = field(default_factory=list)
+    hidden: dict[str, int] = field(default_factory=dict)  # kinds the caller may not see
 
     @property
     def served_not_trained(self) -> list[str]:
@@ -84,29 +87,45 @@ class Trace:
         return sorted(node.uid for node in self.served_features if node.uid not in trained)
 
 
-def trace(store: Store, request_id: str) -> Trace | None:
-    """The lineage of one recommendation, by request id or ``rec:`` uid; None if unknown."""
+def trace(store: Store, request_id: str, visibility: Visibility = EVERYTHING) -> Trace | None:
+    """The lineage of one recommendation, by request id or ``rec:`` uid; None if unknown.
+
+    Nodes of kinds hidden by ``visibility`` are left out and counted in ``hidden``; notes
+    are drawn from what remains, so they name nothing hidden either.
+    """
     uid = request_id if request_id.startswith("rec:") else uids.recommendation_uid(request_id)
     rows = store.read(TRACE, uid=uid)
-    if not rows:
+    if not rows or visibility.hides(_node(rows[0]["recommendation"])):
         return None
     row = rows[0]
+    hidden: Counter[str] = Counter()
+
+    def one(raw: dict[str, Any] | None) -> Node | None:
+        found = visibility.visible([_node(raw)] if raw else [], hidden)
+        return found[0] if found else None
+
+    def many(raws: list[dict[str, Any]]) -> list[Node]:
+        return visibility.visible(_nodes(raws), hidden)
+
     result = Trace(
-        recommendation=_node(row["recommendation"]),
-        context=_optional(row["context"]),
-        model_version=_optional(row["model_version"]),
-        trained_on=_nodes(row["trained"]),
-        served_features=_nodes(row["served"]),
+        recommendation=visibility.scrub(_node(row["recommendation"])),
+        context=one(row["context"]),
+        model_version=one(row["model_version"]),
+        trained_on=many(row["trained"]),
+        served_features=many(row["served"]),
         derivations=[
-            Edge(d["from"], d["to"], "DERIVED_FROM", d["props"]) for d in row["derivations"]
+            Edge(d["from"], d["to"], "DERIVED_FROM", d["props"])
+            for d in row["derivations"]
+            if not (visibility.hides_uid(d["from"]) or visibility.hides_uid(d["to"]))
         ],
-        ancestors=_nodes(row["ancestors"]),
-        experiment=_optional(row["experiment"]),
-        variant=_optional(row["variant"]),
-        declared_model_versions=list(row["declared"]),
-        outcomes=_nodes(row["outcomes"]),
+        ancestors=many(row["ancestors"]),
+        experiment=one(row["experiment"]),
+        variant=one(row["variant"]),
+        declared_model_versions=visibility.visible_uids(row["declared"]),
+        outcomes=many(row["outcomes"]),
     )
     result.notes = _notes(result)
+    result.hidden = dict(hidden)
     return result
 
 

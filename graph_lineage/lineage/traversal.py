@@ -7,11 +7,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, LiteralString
 
 from graph_lineage.errors import LineageError
 from graph_lineage.lineage.model import Edge, Graph, Node
+from graph_lineage.lineage.visibility import EVERYTHING, Visibility
 from graph_lineage.store import reads
 from graph_lineage.store.connection import Store
 
@@ -30,16 +32,22 @@ class InvalidQuery(LineageError):
     """An argument is out of range."""
 
 
-def find_node(store: Store, uid: str) -> Node | None:
+def find_node(store: Store, uid: str, visibility: Visibility = EVERYTHING) -> Node | None:
+    """The node with this uid; None when there is none or the caller may not see its kind."""
     rows = store.read(reads.NODE_BY_UID, uid=uid)
-    return _node(rows[0]) if rows else None
+    node = _node(rows[0]) if rows else None
+    return None if node is None or visibility.hides(node) else visibility.scrub(node)
 
 
-def versions_of(store: Store, uids: list[str]) -> dict[str, list[Node]]:
+def versions_of(
+    store: Store, uids: list[str], visibility: Visibility = EVERYTHING
+) -> dict[str, list[Node]]:
     """For each uid: the versions of that feature or model, or of the one it is a version of."""
     result: dict[str, list[Node]] = {uid: [] for uid in uids}
     for row in store.read(reads.VERSIONS_OF, uids=uids):
-        result[row["uid"]].append(_node(row))
+        node = _node(row)
+        if not visibility.hides(node):
+            result[row["uid"]].append(visibility.scrub(node))
     return result
 
 
@@ -50,9 +58,11 @@ def upstream(
     as_of: datetime | None = None,
     kinds: list[str] | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
+    visibility: Visibility = EVERYTHING,
 ) -> Graph:
     """What ``uid`` came from: follows edges from derived to origin."""
-    return _traverse(store, uid, "upstream", reads.UPSTREAM_STEP, depth, as_of, kinds, max_nodes)
+    walk = _Walk("upstream", reads.UPSTREAM_STEP, reads.HIDDEN_UPSTREAM)
+    return _traverse(store, uid, walk, depth, as_of, kinds, max_nodes, visibility)
 
 
 def downstream(
@@ -62,37 +72,47 @@ def downstream(
     as_of: datetime | None = None,
     kinds: list[str] | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
+    visibility: Visibility = EVERYTHING,
 ) -> Graph:
     """What was derived from ``uid``: follows edges backwards."""
-    return _traverse(
-        store, uid, "downstream", reads.DOWNSTREAM_STEP, depth, as_of, kinds, max_nodes
-    )
+    walk = _Walk("downstream", reads.DOWNSTREAM_STEP, reads.HIDDEN_DOWNSTREAM)
+    return _traverse(store, uid, walk, depth, as_of, kinds, max_nodes, visibility)
+
+
+@dataclass(frozen=True)
+class _Walk:
+    direction: str
+    step: LiteralString
+    hidden_count: LiteralString
 
 
 def _traverse(
     store: Store,
     uid: str,
-    direction: str,
-    step: LiteralString,
+    walk: _Walk,
     depth: int,
     as_of: datetime | None,
     kinds: list[str] | None,
     max_nodes: int,
+    visibility: Visibility,
 ) -> Graph:
     if not 1 <= depth <= MAX_DEPTH:
         raise InvalidQuery(f"depth must be between 1 and {MAX_DEPTH}, not {depth}")
-    if max_nodes < 1:
-        raise InvalidQuery("max_nodes must be positive")
-    root = find_node(store, uid)
-    if root is None:
+    if not 1 <= max_nodes <= DEFAULT_MAX_NODES:
+        raise InvalidQuery(f"max_nodes must be between 1 and {DEFAULT_MAX_NODES}, not {max_nodes}")
+    root = find_node(store, uid, visibility)
+    if root is None:  # a node the caller may not see answers like one that does not exist
         raise NodeNotFound(f"no lineage node has uid {uid!r}")
-    graph = Graph(root=uid, direction=direction, depth=depth)
+    graph = Graph(root=uid, direction=walk.direction, depth=depth)
+    # Hidden kinds are never entered: they cannot shape limits, truncation or what is found.
     skip = [kind for kind in LEAF_KINDS if kinds is not None and kind not in kinds]
+    skip += sorted(visibility.hidden)
     found: dict[str, Node] = {root.id: root}
+    inner = [root.id]  # nodes whose neighbours lie within the depth
     frontier = [root.id]
     for level in range(1, depth + 1):
         rows = store.read(
-            step, ids=frontier, seen=list(found), asOf=as_of, skip=skip, limit=max_nodes + 1
+            walk.step, ids=frontier, seen=list(found), asOf=as_of, skip=skip, limit=max_nodes + 1
         )
         fresh = _new_nodes(rows, found)
         if len(found) + len(fresh) > max_nodes:
@@ -102,13 +122,17 @@ def _traverse(
         found.update(fresh)
         graph.depth_reached = level if fresh else graph.depth_reached
         frontier = list(fresh)
+        if level < depth:
+            inner += frontier
         if graph.truncated or not frontier:
             break
     else:
-        if _has_more(store, step, frontier, found, as_of, skip):
+        if _has_more(store, walk.step, frontier, found, as_of, skip):
             graph.truncated = True
             graph.truncated_reason = f"depth limit: lineage continues beyond depth {depth}"
     _fill(graph, store, found, kinds, as_of)
+    graph.nodes = [visibility.scrub(node) for node in graph.nodes]
+    graph.hidden = _count_hidden(store, walk, inner, as_of, kinds, visibility)
     return graph
 
 
@@ -132,6 +156,21 @@ def _has_more(
         return False
     more = store.read(step, ids=frontier, seen=list(found), asOf=as_of, skip=skip, limit=1)
     return bool(more)
+
+
+def _count_hidden(
+    store: Store,
+    walk: _Walk,
+    inner: list[str],
+    as_of: datetime | None,
+    kinds: list[str] | None,
+    visibility: Visibility,
+) -> dict[str, int]:
+    hidden = sorted(kind for kind in visibility.hidden if kinds is None or kind in kinds)
+    if not hidden:
+        return {}
+    rows = store.read(walk.hidden_count, ids=inner, asOf=as_of, skip=[], hidden=hidden)
+    return {row["kind"]: row["count"] for row in rows}
 
 
 def _fill(

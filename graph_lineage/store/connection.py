@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, LiteralString
+from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
@@ -16,6 +16,7 @@ from graph_lineage.settings import Settings
 Record = dict[str, Any]
 Counters = dict[str, int]
 COUNTED = ("nodes_created", "relationships_created", "properties_set", "nodes_deleted")
+T = TypeVar("T")
 
 
 def resolve_target(settings: Settings) -> tuple[str, tuple[str, str] | None]:
@@ -107,6 +108,19 @@ class Store:
         with self._session(neo4j.WRITE_ACCESS, "write") as session:
             return session.execute_write(work)
 
+    def write_transaction(
+        self, work: Callable[[neo4j.ManagedTransaction], T], retry_seconds: float | None = None
+    ) -> T:
+        """Run ``work`` as one managed write transaction, retried whole on transient errors.
+
+        For writes whose later statements depend on what earlier ones read, such as taking
+        a lock and then reading what it guards. ``retry_seconds`` bounds the retries (the
+        driver's default, 30 s, lets an unreachable server hold the caller for a minute).
+        """
+        config = {} if retry_seconds is None else {"max_transaction_retry_time": retry_seconds}
+        with self._session(neo4j.WRITE_ACCESS, "write", **config) as session:
+            return session.execute_write(work)
+
     def run_schema(self, statement: str, **parameters: Any) -> None:
         """Run one schema command (constraints, indexes) in its own auto-commit transaction.
 
@@ -146,14 +160,16 @@ class Store:
             return session.execute_write(work)
 
     @contextmanager
-    def _session(self, mode: str, action: str = "query") -> Iterator[neo4j.Session]:
+    def _session(self, mode: str, action: str = "query", **config: Any) -> Iterator[neo4j.Session]:
         """A session counted as in flight, with Neo4j's errors translated."""
         with self._idle:
             if self._closed:
                 raise StoreUnavailable("the store is closed (the service is shutting down)")
             self._active += 1
         try:
-            with self.driver.session(database=self.database, default_access_mode=mode) as session:
+            with self.driver.session(
+                database=self.database, default_access_mode=mode, **config
+            ) as session:
                 yield session
         except (ServiceUnavailable, SessionExpired) as error:
             raise StoreUnavailable(

@@ -27,12 +27,20 @@ class Label(StrEnum):
     DATASET = "Dataset"
     CONTEXT_USAGE = "ContextUsage"
     SCHEMA_MIGRATION = "SchemaMigration"
+    ACCESS_RECORD = "AccessRecord"
+    ACCESS_LOG_HEAD = "AccessLogHead"
 
+
+# Bookkeeping and the access audit: no uid, no edges, never part of an answer about lineage.
+_NOT_LINEAGE = (
+    Label.SCHEMA_MIGRATION,
+    Label.CONTEXT_USAGE,
+    Label.ACCESS_RECORD,
+    Label.ACCESS_LOG_HEAD,
+)
 
 # Every label whose nodes carry the ``uid`` contract (all but bookkeeping ones).
-LINEAGE_LABELS: tuple[Label, ...] = tuple(
-    label for label in Label if label not in (Label.SCHEMA_MIGRATION, Label.CONTEXT_USAGE)
-)
+LINEAGE_LABELS: tuple[Label, ...] = tuple(label for label in Label if label not in _NOT_LINEAGE)
 
 
 class Rel(StrEnum):

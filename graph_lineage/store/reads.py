@@ -66,6 +66,27 @@ RETURN elementId(n) AS from, type(r) AS type, properties(r) AS rel,
 LIMIT $limit
 """
 
+# Nodes of hidden kinds one step beyond the nodes found, counted per kind, never returned.
+_HIDDEN_COUNT = """
+WITH DISTINCT m
+RETURN head([label IN labels(m) WHERE label IN $hidden]) AS kind, count(m) AS count
+"""
+_IS_HIDDEN = "any(label IN labels(m) WHERE label IN $hidden)"
+
+HIDDEN_UPSTREAM = f"""
+UNWIND $ids AS id
+MATCH (n) WHERE elementId(n) = id
+MATCH (n)-[r]->(m)
+WHERE {_VALID} AND {_IS_HIDDEN}
+{_HIDDEN_COUNT}"""
+
+HIDDEN_DOWNSTREAM = f"""
+UNWIND $ids AS id
+MATCH (n) WHERE elementId(n) = id
+MATCH (n)<-[r]-(m)
+WHERE {_VALID} AND {_IS_HIDDEN}
+{_HIDDEN_COUNT}"""
+
 # Edges among nodes already found (a node reached twice at one level, or a diamond).
 EDGES_AMONG = """
 UNWIND $ids AS id

@@ -1,6 +1,11 @@
 """Turning validated events into batched, idempotent writes.
 
->>> writer = LineageWriter(store, Pseudonymizer.from_settings(settings))
+Sensitive fields of the events (:data:`graph_lineage.events.SENSITIVE_FIELDS`) leave the
+writer sealed under the active key, in ``row.sealed`` rather than ``row.props``.
+
+>>> writer = LineageWriter(
+...     store, Pseudonymizer.from_settings(settings), Sealer.from_settings(settings)
+... )
 >>> writer.write(events).events
 {'recommendation.served': 1000, 'outcome.observed': 310}
 """
@@ -17,6 +22,7 @@ from typing import Any, LiteralString
 
 from graph_lineage import uids
 from graph_lineage.events import (
+    SENSITIVE_FIELDS,
     DataSourceEvent,
     Event,
     ExperimentEvent,
@@ -28,6 +34,7 @@ from graph_lineage.events import (
     RecommendationServed,
 )
 from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.sealing import PREFIX, Sealer
 from graph_lineage.store import openlineage_writes, writes
 from graph_lineage.store.connection import Counters, Store
 
@@ -70,9 +77,10 @@ def context_fingerprint(
 class LineageWriter:
     """Writes events to Neo4j in one transaction per call, grouped by type, in UNWIND batches."""
 
-    def __init__(self, store: Store, pseudonymizer: Pseudonymizer) -> None:
+    def __init__(self, store: Store, pseudonymizer: Pseudonymizer, sealer: Sealer) -> None:
         self.store = store
         self.pseudonymizer = pseudonymizer
+        self.sealer = sealer
         self._linked_contexts: set[str] = set()
 
     def write(self, events: Sequence[Event]) -> WriteSummary:
@@ -95,7 +103,9 @@ class LineageWriter:
                     new_contexts.extend(c["uid"] for c in fresh)
             else:
                 rows = [to_rows(event) for event in batch]
-            statements.append((query, {"rows": rows, "now": now}))
+            if event_type in SENSITIVE_FIELDS:
+                rows = [self._sealed(row, SENSITIVE_FIELDS[event_type]) for row in rows]
+            statements.append((query, {"rows": rows, "now": now, "sealedPrefix": PREFIX}))
             if event_type in (DataSourceEvent, FeatureVersionMaterialized):
                 # OpenLineage datasets seen before the signal they name link to it now.
                 targets = sorted({row["uid"] for row in rows})
@@ -108,6 +118,18 @@ class LineageWriter:
         for event in events:
             summary.events[event.type] = summary.events.get(event.type, 0) + 1
         return summary
+
+    def _sealed(self, row: Row, names: frozenset[str]) -> Row:
+        """``row`` with its sensitive props moved to ``sealed``, sealed; nulls stay props."""
+        props = dict(row["props"])
+        sealed = {}
+        for name in sorted(names):
+            value = props.pop(name)  # a sensitive field the row does not store is a bug
+            if value is None:
+                props[name] = None
+            else:
+                sealed[name] = self.sealer.seal(value, name)
+        return {**row, "props": props, "sealed": sealed}
 
     def _recommendation_rows(
         self, batch: list[RecommendationServed]

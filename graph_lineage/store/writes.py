@@ -9,9 +9,12 @@ Rules every statement keeps, so that replays and out-of-order arrival end in one
   ``(event_time, event_id)``, so an older event arriving late changes nothing;
 - ``valid_from`` is the earliest event time that asserts a fact, ``ingested_at`` the
   first time the store saw the node or edge; neither moves on a replay;
-- counters only move when a recommendation is first stored.
+- counters only move when a recommendation is first stored;
+- sensitive properties arrive sealed in ``row.sealed`` (see ``graph_lineage.sealing``).
+  Each sealing draws a random nonce, so a replay of the event a node already holds keeps
+  the stored envelopes instead of writing new text for the same values.
 
-``$now`` is the ingestion time of the whole batch.
+``$now`` is the ingestion time of the whole batch; ``$sealedPrefix`` starts every envelope.
 """
 
 from __future__ import annotations
@@ -22,6 +25,15 @@ _NEWER = """
  OR (row.event_time = n.event_time AND row.event_id >= n.event_id))
 """
 
+# After _NEWER: sealed properties of a newer event, or where the node has a sensitive
+# property missing or still in plaintext (stored before encryption was turned on).
+_SEALED = """
+SET n += CASE WHEN n.event_id IS NULL OR n.event_id <> row.event_id
+                   OR any(key IN keys(row.sealed)
+                          WHERE NOT coalesce(n[key] STARTS WITH $sealedPrefix, false))
+         THEN row.sealed ELSE {} END
+"""
+
 DATA_SOURCES = f"""
 UNWIND $rows AS row
 MERGE (n:DataSource {{uid: row.uid}})
@@ -29,6 +41,7 @@ SET n.ingested_at = coalesce(n.ingested_at, $now),
     n.valid_from = CASE WHEN n.valid_from IS NULL OR row.event_time < n.valid_from
                    THEN row.event_time ELSE n.valid_from END
 WITH n, row WHERE {_NEWER}
+{_SEALED}
 SET n += row.props, n.event_time = row.event_time, n.event_id = row.event_id
 REMOVE n.stub
 """
@@ -184,6 +197,7 @@ CALL (experiment, row) {{
   }}
 }}
 WITH experiment AS n, row WHERE {_NEWER}
+{_SEALED}
 SET n += row.props, n.status = row.status,
     n.event_time = row.event_time, n.event_id = row.event_id
 REMOVE n.stub

@@ -20,7 +20,7 @@ from graph_lineage.neo4j_local import LocalNeo4j
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 
-from ..conftest import Neo4jTarget, local_settings
+from ..conftest import TEST_ENCRYPTION_KEYS, Neo4jTarget, local_settings
 
 KEY = "collector-test-pseudonymization-key"
 EVENTS = 10_000
@@ -97,7 +97,11 @@ def test_sampled_events_reach_neo4j_pseudonymized(
 @pytest.fixture
 def stopped_neo4j(tmp_path: Path) -> Iterator[LocalNeo4j]:
     """A private migrated Neo4j, stopped: the backend is down when the test starts."""
-    server = LocalNeo4j(local_settings(tmp_path / "neo4j", pseudonymization_key=KEY))
+    server = LocalNeo4j(
+        local_settings(
+            tmp_path / "neo4j", pseudonymization_key=KEY, encryption_keys=TEST_ENCRYPTION_KEYS
+        )
+    )
     server.start()
     try:
         with Store.connect(server.settings) as store:

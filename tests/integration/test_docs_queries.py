@@ -14,6 +14,7 @@ from api import create_app
 from graph_lineage.demo import DemoPipeline
 from graph_lineage.events import parse_event
 from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 from graph_lineage.store.writer import LineageWriter
@@ -34,7 +35,9 @@ def _block(section: str, language: str) -> str:
 def demo_client(store: Store, settings: Settings) -> Iterator[tuple[TestClient, Store]]:
     migrate(store, settings.migrations_dir)
     events = [parse_event(raw) for raw in DemoPipeline(1500, seed=42).events()]
-    LineageWriter(store, Pseudonymizer.from_settings(settings)).write(events)
+    LineageWriter(
+        store, Pseudonymizer.from_settings(settings), Sealer.from_settings(settings)
+    ).write(events)
     with TestClient(create_app(settings), headers=bearer(settings)) as client:
         yield client, store
 

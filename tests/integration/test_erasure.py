@@ -15,6 +15,7 @@ from graph_lineage.demo import DemoPipeline
 from graph_lineage.events import parse_event
 from graph_lineage.governance import erase_user, erasure_subject
 from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 from graph_lineage.store.writer import LineageWriter
@@ -28,7 +29,9 @@ PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYMIZATION_KEY.encode())
 def demo(store: Store, settings: Settings) -> list[dict[str, Any]]:
     migrate(store, settings.migrations_dir)
     events = list(DemoPipeline(recommendations=400, seed=11).events())
-    LineageWriter(store, PSEUDONYMIZER).write([parse_event(raw) for raw in events])
+    LineageWriter(store, PSEUDONYMIZER, Sealer.from_settings(settings)).write(
+        [parse_event(raw) for raw in events]
+    )
     return events
 
 

@@ -11,7 +11,7 @@ from graph_lineage.cli import main
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate, recommendation_count
 
-from ..conftest import TEST_PSEUDONYMIZATION_KEY, Neo4jTarget
+from ..conftest import TEST_ENCRYPTION_KEYS, TEST_PSEUDONYMIZATION_KEY, Neo4jTarget
 
 
 @pytest.fixture
@@ -22,6 +22,7 @@ def environment(
     monkeypatch.setenv("GRAPH_LINEAGE_NEO4J_URI", neo4j_target.uri)
     monkeypatch.setenv("GRAPH_LINEAGE_NEO4J_PASSWORD", neo4j_target.password or "")
     monkeypatch.setenv("GRAPH_LINEAGE_PSEUDONYMIZATION_KEY", TEST_PSEUDONYMIZATION_KEY)
+    monkeypatch.setenv("GRAPH_LINEAGE_ENCRYPTION_KEYS", TEST_ENCRYPTION_KEYS)
     return store
 
 

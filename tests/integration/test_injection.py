@@ -12,6 +12,7 @@ from api import create_app
 from graph_lineage.demo import DemoPipeline
 from graph_lineage.events import parse_event
 from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 from graph_lineage.store.writer import LineageWriter
@@ -55,7 +56,9 @@ QUERIES = {
 def client(store: Store, settings: Settings) -> Iterator[TestClient]:
     migrate(store, settings.migrations_dir)
     events = [parse_event(raw) for raw in DemoPipeline(200, seed=42).events()]
-    LineageWriter(store, Pseudonymizer.from_settings(settings)).write(events)
+    LineageWriter(
+        store, Pseudonymizer.from_settings(settings), Sealer.from_settings(settings)
+    ).write(events)
     with TestClient(create_app(settings), headers=bearer(settings, "admin")) as client:
         yield client
 

@@ -12,6 +12,7 @@ import pytest
 from graph_lineage.events import parse_event as parse_capture_event
 from graph_lineage.openlineage import OpenLineageEvent, ingest, link_signals, parse_event
 from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 from graph_lineage.store.admin import wipe_database
@@ -203,7 +204,9 @@ def _write_signals(store: Store) -> None:
         "derived_from": ["source:clickstream"], "feature_store": "feast",
         "materialized_at": T0.isoformat(), **common,
     }  # fmt: skip
-    writer = LineageWriter(store, Pseudonymizer(b"test-key-for-openlineage-tests"))
+    writer = LineageWriter(
+        store, Pseudonymizer(b"test-key-for-openlineage-tests"), Sealer({"test": bytes(32)})
+    )
     writer.write([parse_capture_event(source), parse_capture_event(feature)])
 
 

@@ -21,6 +21,7 @@ from graph_lineage.lineage.recommendations import (
 from graph_lineage.lineage.trace import trace
 from graph_lineage.lineage.traversal import NodeNotFound, downstream, find_node, upstream
 from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 from graph_lineage.store.writer import LineageWriter
@@ -32,9 +33,9 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 def _load(store: Store, settings: Settings, events: list[dict[str, Any]]) -> None:
     migrate(store, settings.migrations_dir)
-    LineageWriter(store, Pseudonymizer.from_settings(settings)).write(
-        [parse_event(e) for e in events]
-    )
+    LineageWriter(
+        store, Pseudonymizer.from_settings(settings), Sealer.from_settings(settings)
+    ).write([parse_event(e) for e in events])
 
 
 @pytest.fixture

@@ -10,11 +10,12 @@ from graph_lineage.cli import main
 from graph_lineage.demo import DemoPipeline
 from graph_lineage.events import parse_event
 from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 from graph_lineage.store.writer import LineageWriter
 
-from ..conftest import TEST_PSEUDONYMIZATION_KEY, Neo4jTarget
+from ..conftest import TEST_ENCRYPTION_KEYS, TEST_PSEUDONYMIZATION_KEY, Neo4jTarget
 
 
 @pytest.fixture
@@ -23,10 +24,13 @@ def demo(
 ) -> Store:
     migrate(store, settings.migrations_dir)
     events = [parse_event(raw) for raw in DemoPipeline(300, seed=42).events()]
-    LineageWriter(store, Pseudonymizer.from_settings(settings)).write(events)
+    LineageWriter(
+        store, Pseudonymizer.from_settings(settings), Sealer.from_settings(settings)
+    ).write(events)
     monkeypatch.setenv("GRAPH_LINEAGE_NEO4J_URI", neo4j_target.uri)
     monkeypatch.setenv("GRAPH_LINEAGE_NEO4J_PASSWORD", neo4j_target.password or "")
     monkeypatch.setenv("GRAPH_LINEAGE_PSEUDONYMIZATION_KEY", TEST_PSEUDONYMIZATION_KEY)
+    monkeypatch.setenv("GRAPH_LINEAGE_ENCRYPTION_KEYS", TEST_ENCRYPTION_KEYS)
     return store
 
 

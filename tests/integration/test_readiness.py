@@ -11,7 +11,13 @@ from graph_lineage.errors import ConfigurationError
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 
-from ..conftest import TEST_JWT_SECRET, TEST_PSEUDONYMIZATION_KEY, bearer, free_port
+from ..conftest import (
+    TEST_ENCRYPTION_KEYS,
+    TEST_JWT_SECRET,
+    TEST_PSEUDONYMIZATION_KEY,
+    bearer,
+    free_port,
+)
 
 
 @pytest.fixture
@@ -47,6 +53,7 @@ def test_not_ready_when_neo4j_is_unreachable(tmp_path: object) -> None:
         neo4j_uri=f"bolt://127.0.0.1:{free_port()}",
         neo4j_password="x",
         pseudonymization_key=TEST_PSEUDONYMIZATION_KEY,
+        encryption_keys=TEST_ENCRYPTION_KEYS,
         auth_jwt_secret=TEST_JWT_SECRET,
     )
     with TestClient(create_app(settings)) as client:

@@ -21,11 +21,12 @@ from graph_lineage.events import parse_event
 from graph_lineage.governance import RetentionPolicy, run_retention
 from graph_lineage.lineage.impact import impact
 from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.sealing import Sealer, parse_keys
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 from graph_lineage.store.writer import LineageWriter
 
-from ..conftest import TEST_PSEUDONYMIZATION_KEY, Neo4jTarget
+from ..conftest import TEST_ENCRYPTION_KEYS, TEST_PSEUDONYMIZATION_KEY, Neo4jTarget
 
 NOW = datetime(2027, 1, 10, tzinfo=UTC)
 CUTOFF = datetime(2026, 10, 12, tzinfo=UTC)
@@ -36,7 +37,11 @@ def _at(text: str) -> datetime:
 
 
 def _write(store: Store, raw_events: list[dict[str, Any]]) -> None:
-    writer = LineageWriter(store, Pseudonymizer(TEST_PSEUDONYMIZATION_KEY.encode()))
+    writer = LineageWriter(
+        store,
+        Pseudonymizer(TEST_PSEUDONYMIZATION_KEY.encode()),
+        Sealer(parse_keys(TEST_ENCRYPTION_KEYS)),
+    )
     writer.write([parse_event(raw) for raw in raw_events])
 
 

@@ -12,6 +12,7 @@ import pytest
 from graph_lineage.demo import DemoPipeline
 from graph_lineage.events import Event, parse_event
 from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 from graph_lineage.store.admin import wipe_database
@@ -29,7 +30,9 @@ def schema(store: Store, settings: Settings) -> Store:
 
 
 def _writer(store: Store, settings: Settings) -> LineageWriter:
-    return LineageWriter(store, Pseudonymizer.from_settings(settings))
+    return LineageWriter(
+        store, Pseudonymizer.from_settings(settings), Sealer.from_settings(settings)
+    )
 
 
 def _demo(recommendations: int) -> list[Event]:
@@ -60,7 +63,9 @@ def test_arrival_order_does_not_change_the_graph(schema: Store, settings: Settin
     events = _demo(400)
     for start in range(0, len(events), 150):
         _writer(schema, settings).write(events[start : start + 150])
-    in_order = snapshot(schema, ignore=frozenset({"ingested_at"}))
+    # Two graphs written apart seal each value with its own nonce: compare what they hold.
+    opened = Sealer.from_settings(settings)
+    in_order = snapshot(schema, ignore=frozenset({"ingested_at"}), sealer=opened)
 
     wipe_database(schema)
     migrate(schema, settings.migrations_dir)
@@ -70,7 +75,7 @@ def test_arrival_order_does_not_change_the_graph(schema: Store, settings: Settin
     for start in range(0, len(shuffled), 150):
         writer.write(shuffled[start : start + 150])
 
-    assert snapshot(schema, ignore=frozenset({"ingested_at"})) == in_order
+    assert snapshot(schema, ignore=frozenset({"ingested_at"}), sealer=opened) == in_order
     assert _count(schema, "Recommendation") == 400
 
 

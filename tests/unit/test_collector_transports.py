@@ -27,7 +27,7 @@ from graph_lineage.errors import ConfigurationError
 from graph_lineage.events import parse_event
 from graph_lineage.settings import Settings
 
-from ..conftest import free_port
+from ..conftest import TEST_ENCRYPTION_KEYS, free_port
 from .collector_support import outcome, served
 
 EVENTS = [served("r1", experiment="exp"), outcome("r1"), served("r2", error="boom")]
@@ -205,11 +205,21 @@ def test_the_neo4j_transport_needs_a_pseudonymization_key(tmp_path: Path) -> Non
         Neo4jTransport(Neo4jConfig(settings=settings))
 
 
+def test_the_neo4j_transport_needs_encryption_keys(tmp_path: Path) -> None:
+    settings = Settings(
+        neo4j_uri="bolt://127.0.0.1:1", pseudonymization_key="k" * 32, local_home=tmp_path
+    )
+
+    with pytest.raises(ConfigurationError, match="GRAPH_LINEAGE_ENCRYPTION_KEYS"):
+        Neo4jTransport(Neo4jConfig(settings=settings))
+
+
 def test_an_unreachable_neo4j_is_retryable(tmp_path: Path) -> None:
     settings = Settings(
         neo4j_uri=f"bolt://127.0.0.1:{free_port()}",
         neo4j_password="unused",
         pseudonymization_key="k" * 32,
+        encryption_keys=TEST_ENCRYPTION_KEYS,
         local_home=tmp_path,
     )
     transport = make_transport(

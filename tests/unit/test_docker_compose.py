@@ -42,6 +42,8 @@ def test_api_is_built_here_and_waits_for_neo4j_to_be_healthy() -> None:
     assert api["environment"]["GRAPH_LINEAGE_API_HOST"] == "0.0.0.0"
     assert "PSEUDONYMIZATION_KEY:?" in api["environment"]["GRAPH_LINEAGE_PSEUDONYMIZATION_KEY"]
     assert "AUTH_JWT_SECRET:?" in api["environment"]["GRAPH_LINEAGE_AUTH_JWT_SECRET"]
+    assert "ENCRYPTION_KEYS:?" in api["environment"]["GRAPH_LINEAGE_ENCRYPTION_KEYS"]
+    assert "ENCRYPTION_KEY_ID:-}" in api["environment"]["GRAPH_LINEAGE_ENCRYPTION_KEY_ID"]
     assert "127.0.0.1:8000:8000" in api["ports"]
     assert "/readyz" in " ".join(api["healthcheck"]["test"])
 

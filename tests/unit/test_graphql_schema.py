@@ -19,8 +19,10 @@ def test_the_contract_queries_are_there() -> None:
     sdl = render_sdl()
     for signature in (
         "node(uid: ID!): LineageNode",
-        "upstream(uid: ID!, depth: Int! = 3, asOf: DateTime = null, kinds: [String!] = null)",
-        "downstream(uid: ID!, depth: Int! = 3, asOf: DateTime = null, kinds: [String!] = null)",
+        "upstream(uid: ID!, depth: Int! = 3, asOf: DateTime = null, kinds: [String!] = null,"
+        " maxNodes: Int! = 1000)",
+        "downstream(uid: ID!, depth: Int! = 3, asOf: DateTime = null, kinds: [String!] = null,"
+        " maxNodes: Int! = 1000)",
         "trace(recommendationId: ID!): Trace",
         "impact(uid: ID!, since: DateTime = null): Impact!",
         "recommendations(filter: RecommendationFilterInput = null, first: Int! = 50,",

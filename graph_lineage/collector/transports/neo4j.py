@@ -19,6 +19,7 @@ from graph_lineage.collector.transports.base import BackendUnavailable, EventsRe
 from graph_lineage.errors import StoreError
 from graph_lineage.events import Event
 from graph_lineage.pseudonymize import Pseudonymizer
+from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
 from graph_lineage.store.connection import Store, resolve_target
 from graph_lineage.store.writer import LineageWriter
@@ -26,7 +27,7 @@ from graph_lineage.store.writer import LineageWriter
 
 @dataclass(frozen=True)
 class Neo4jConfig:
-    """Which database (from ``settings``, with its pseudonymization key) and how long to try."""
+    """Which database (from ``settings``, with its keys) and how long to try."""
 
     settings: Settings
     transaction_retry_seconds: float = 2.0
@@ -37,6 +38,7 @@ class Neo4jTransport:
     def __init__(self, config: Neo4jConfig) -> None:
         settings = config.settings
         pseudonymizer = Pseudonymizer.from_settings(settings)
+        sealer = Sealer.from_settings(settings)
         uri, auth = resolve_target(settings)
         driver = neo4j.GraphDatabase.driver(
             uri,
@@ -49,7 +51,7 @@ class Neo4jTransport:
             ],
         )
         self.store = Store(driver, settings.neo4j_database, settings.query_timeout)
-        self.writer = LineageWriter(self.store, pseudonymizer)
+        self.writer = LineageWriter(self.store, pseudonymizer, sealer)
 
     def send(self, events: Sequence[Event]) -> None:
         try:

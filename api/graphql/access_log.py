@@ -1,0 +1,111 @@
+"""GraphQL types of the access audit: records, their filter and their connection."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from api.graphql.analyses import PageInfo
+from graph_lineage.governance.access_log import AccessLogFilter, AccessLogPage
+from graph_lineage.governance.access_log import AccessRecord as Record
+
+
+@strawberry.type(description="One operation as the access audit recorded it.")
+class AccessRecord:
+    seq: int = strawberry.field(description="Position in the chain, from 1, without gaps.")
+    at: datetime = strawberry.field(description="When the request arrived.")
+    subject: str = strawberry.field(description="Who asked: the token's sub or the key's name.")
+    roles: list[str]
+    auth_method: str | None = strawberry.field(description="jwt or api_key; cli for operators.")
+    operation_name: str | None
+    operation_type: str | None = strawberry.field(description="query, or null if not run.")
+    document_sha256: str = strawberry.field(description="SHA-256 of the exact document text.")
+    variables_sha256: str | None = strawberry.field(
+        description="SHA-256 of the variables as canonical JSON; null when none were sent."
+    )
+    returned_uids: list[strawberry.ID] = strawberry.field(
+        description="Nodes whose data was in the answer (the first 1,000)."
+    )
+    returned_uid_count: int
+    denied_fields: list[str] = strawberry.field(
+        description="Paths of the fields refused with FORBIDDEN_FIELD (the first 1,000)."
+    )
+    denied_field_count: int
+    error_codes: list[str]
+    outcome: str = strawberry.field(description="answered, partial, failed or refused.")
+    previous_hash: str
+    hash: str = strawberry.field(description="sha256(previousHash + canonical JSON of it).")
+
+
+def record_to_graphql(record: Record) -> AccessRecord:
+    return AccessRecord(
+        seq=record.seq or 0,
+        at=record.at,
+        subject=record.subject,
+        roles=list(record.roles),
+        auth_method=record.auth_method,
+        operation_name=record.operation_name,
+        operation_type=record.operation_type,
+        document_sha256=record.document_sha256,
+        variables_sha256=record.variables_sha256,
+        returned_uids=[strawberry.ID(uid) for uid in record.returned_uids],
+        returned_uid_count=record.returned_uid_count,
+        denied_fields=list(record.denied_fields),
+        denied_field_count=record.denied_field_count,
+        error_codes=list(record.error_codes),
+        outcome=record.outcome,
+        previous_hash=record.previous_hash or "",
+        hash=record.hash or "",
+    )
+
+
+@strawberry.input(description="All given conditions must hold.")
+class AccessLogFilterInput:
+    from_: datetime | None = strawberry.field(
+        default=None, name="from", description="At or after this time."
+    )
+    to: datetime | None = strawberry.field(default=None, description="Before this time.")
+    subject: str | None = None
+    role: str | None = strawberry.field(default=None, description="One of the caller's roles.")
+    operation_name: str | None = None
+    uid: strawberry.ID | None = strawberry.field(
+        default=None, description="Among the uids returned."
+    )
+    denied_only: bool = strawberry.field(
+        default=False, description="Only operations that were refused some field."
+    )
+
+    def to_filter(self) -> AccessLogFilter:
+        return AccessLogFilter(
+            from_time=self.from_,
+            to_time=self.to,
+            subject=self.subject,
+            role=self.role,
+            operation_name=self.operation_name,
+            uid=str(self.uid) if self.uid is not None else None,
+            denied_only=self.denied_only,
+        )
+
+
+@strawberry.type
+class AccessRecordEdge:
+    node: AccessRecord
+    cursor: str
+
+
+@strawberry.type
+class AccessRecordConnection:
+    edges: list[AccessRecordEdge]
+    page_info: PageInfo
+
+
+def access_page_to_graphql(page: AccessLogPage) -> AccessRecordConnection:
+    edges = [
+        AccessRecordEdge(node=record_to_graphql(record), cursor=cursor)
+        for record, cursor in zip(page.records, page.cursors, strict=True)
+    ]
+    end = page.cursors[-1] if page.cursors else None
+    return AccessRecordConnection(
+        edges=edges, page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=end)
+    )
