@@ -121,17 +121,28 @@ class Sealer:
         if settings.encryption_keys is not None:
             return cls(parse_keys(settings.encryption_keys.get_secret_value()), active)
         if settings.demo:
-            return cls(parse_keys(_demo_keys(settings.local_home / "encryption-keys")), active)
+            return cls(parse_keys(_demo_keys(settings.local_home / DEMO_KEYS_FILE)), active)
         raise ConfigurationError("GRAPH_LINEAGE_ENCRYPTION_KEYS is not set. " + _HOW_TO)
 
     @classmethod
     def if_configured(cls, settings: Settings) -> Sealer | None:
-        """Like :meth:`from_settings`, but None when no keys are configured at all."""
+        """Like :meth:`from_settings`, but None when no keys are configured at all.
+
+        Outside demo mode, the key a demo generated earlier in this local home counts as
+        configured: the operator's commands (``trace``, ``keys status``) then open what
+        ``graph-lineage up`` sealed. Nothing new is generated.
+        """
+        demo_file = settings.local_home / DEMO_KEYS_FILE
         if settings.encryption_keys is None and not settings.demo:
-            return None
+            if not demo_file.exists():
+                return None
+            return cls(
+                parse_keys(demo_file.read_text().strip()), settings.encryption_key_id or None
+            )
         return cls.from_settings(settings)
 
 
+DEMO_KEYS_FILE = "encryption-keys"
 _HOW_TO = (
     "Sensitive properties (experiment salts, data source uris) are encrypted before they are"
     " stored; set GRAPH_LINEAGE_ENCRYPTION_KEYS to `<key id>:<32 bytes in base64url>`, comma"

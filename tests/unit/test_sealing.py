@@ -183,6 +183,15 @@ def test_the_demo_generates_and_keeps_a_private_key_file(tmp_path: Path) -> None
     assert parse_keys(key_file.read_text())["demo"] != bytes(32)
 
 
+def test_operator_commands_open_what_an_earlier_demo_sealed(tmp_path: Path) -> None:
+    envelope = Sealer.from_settings(Settings(local_home=tmp_path, demo=True)).seal("s", "salt")
+
+    operator = Sealer.if_configured(Settings(local_home=tmp_path))  # `graph-lineage trace`
+
+    assert operator is not None and operator.open(envelope, "salt") == "s"
+    assert Sealer.if_configured(Settings(local_home=tmp_path / "elsewhere")) is None
+
+
 def test_sensitive_fields_come_from_the_event_model() -> None:
     sensitive = {event_type.__name__: names for event_type, names in SENSITIVE_FIELDS.items()}
     assert sensitive == {"DataSourceEvent": {"uri"}, "ExperimentEvent": {"salt"}}
