@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         default=None, description="Password of neo4j_user; the local server's comes from its file."
     )
     neo4j_database: str = "neo4j"
+    neo4j_ca_file: Path | None = Field(
+        default=None,
+        description="PEM certificates to trust for Bolt TLS with a bolt:// or neo4j:// URI"
+        " (bolt+s:// and neo4j+s:// trust the system's CAs instead).",
+    )
     query_timeout: float = Field(default=30.0, gt=0, description="Seconds before a read stops.")
 
     pseudonymization_key: SecretStr | None = Field(
@@ -107,6 +112,11 @@ class Settings(BaseSettings):
     local_bolt_port: int = Field(default=7687, ge=1, le=65535)
     local_http_port: int = Field(default=7474, ge=1, le=65535)
     local_auth: bool = Field(default=True, description="False turns Neo4j authentication off.")
+    local_bolt_tls: bool = Field(
+        default=False,
+        description="The local Neo4j requires TLS on Bolt, with a certificate made for it;"
+        " clients trust exactly that certificate.",
+    )
     local_heap: str = "1g"
     local_pagecache: str = "512m"
     local_start_timeout: float = Field(default=120.0, gt=0)
@@ -129,6 +139,19 @@ class Settings(BaseSettings):
     @property
     def local_http_uri(self) -> str:
         return f"http://127.0.0.1:{self.local_http_port}"
+
+    @property
+    def local_certificates_dir(self) -> Path:
+        return self.local_home / "certificates" / "bolt"
+
+    @property
+    def bolt_ca_file(self) -> Path | None:
+        """The certificates Bolt connections trust, when not the system's."""
+        if self.neo4j_ca_file is not None:
+            return self.neo4j_ca_file
+        if self.uses_local_neo4j and self.local_bolt_tls:
+            return self.local_certificates_dir / "public.crt"
+        return None
 
     @property
     def local_password_file(self) -> Path:

@@ -75,6 +75,17 @@ def neo4j_conf(settings: Settings, layout: Layout) -> str:
         "dbms.usage_report.enabled": "false",
         "client.allow_telemetry": "false",
     }
+    if settings.local_bolt_tls:
+        lines.update(
+            {
+                "dbms.ssl.policy.bolt.enabled": "true",
+                "dbms.ssl.policy.bolt.base_directory": str(settings.local_certificates_dir),
+                "dbms.ssl.policy.bolt.private_key": "private.key",
+                "dbms.ssl.policy.bolt.public_certificate": "public.crt",
+                "dbms.ssl.policy.bolt.client_auth": "NONE",
+                "server.bolt.tls_level": "REQUIRED",
+            }
+        )
     header = "# Written by graph-lineage at every start: change GRAPH_LINEAGE_LOCAL_* instead.\n"
     return header + "".join(f"{key}={value}\n" for key, value in lines.items())
 

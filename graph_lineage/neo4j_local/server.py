@@ -12,11 +12,13 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import neo4j
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from graph_lineage.errors import Neo4jStartFailed, PortInUse
+from graph_lineage.neo4j_local.certificates import ensure_certificate
 from graph_lineage.neo4j_local.distribution import ensure_distribution
 from graph_lineage.neo4j_local.layout import Layout, neo4j_conf, read_or_create_password
 from graph_lineage.neo4j_local.prerequisites import Java, find_java
@@ -115,6 +117,8 @@ class LocalNeo4j:
             progress,
         )
         self.layout.create()
+        if self.settings.local_bolt_tls:
+            ensure_certificate(self.settings.local_certificates_dir)
         (self.layout.conf_dir / "neo4j.conf").write_text(neo4j_conf(self.settings, self.layout))
         if self.settings.local_auth and not self.layout.has_system_database():
             self._set_initial_password(java, lib)
@@ -206,7 +210,8 @@ class LocalNeo4j:
         if not all(_port_open(port) for port in ports):
             return False
         try:
-            with neo4j.GraphDatabase.driver(self.settings.local_bolt_uri, auth=self.auth()) as d:
+            uri, auth, trust = self.settings.local_bolt_uri, self.auth(), self._trust()
+            with neo4j.GraphDatabase.driver(uri, auth=auth, **trust) as d:
                 d.verify_connectivity()
         except ServiceUnavailable:
             return False
@@ -217,6 +222,12 @@ class LocalNeo4j:
                 " GRAPH_LINEAGE_NEO4J_PASSWORD or remove the data folder."
             ) from error
         return True
+
+    def _trust(self) -> dict[str, Any]:
+        if not self.settings.local_bolt_tls:
+            return {}
+        certificate = str(self.settings.local_certificates_dir / "public.crt")
+        return {"encrypted": True, "trusted_certificates": neo4j.TrustCustomCAs(certificate)}
 
     def log_tail(self, lines: int = 30) -> str:
         """The last lines of Neo4j's console and main logs, to show when a start fails."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,6 +40,41 @@ def resolve_target(settings: Settings) -> tuple[str, tuple[str, str] | None]:
     return settings.local_bolt_uri, (settings.neo4j_user, password)
 
 
+def open_driver(settings: Settings, **options: Any) -> neo4j.Driver:
+    """A driver for the database these settings name, with their TLS trust; ``options``
+    are further driver settings (timeouts, retries)."""
+    uri, auth = resolve_target(settings)
+    ca_file = settings.bolt_ca_file
+    if ca_file is not None:
+        if "+s" in uri.split("://", 1)[0]:
+            raise ConfigurationError(
+                f"{uri} already chooses its TLS trust (the system's CAs, or any certificate"
+                " with +ssc); a CA file needs a bolt:// or neo4j:// URI"
+            )
+        if not ca_file.exists():
+            raise ConfigurationError(f"the Bolt CA file {ca_file} does not exist")
+        options.update(encrypted=True, trusted_certificates=neo4j.TrustCustomCAs(str(ca_file)))
+    # Unknown labels and properties are normal on a young graph; not worth a log line.
+    return neo4j.GraphDatabase.driver(
+        uri,
+        auth=auth,
+        notifications_disabled_classifications=[
+            neo4j.NotificationDisabledClassification.UNRECOGNIZED
+        ],
+        **options,
+    )
+
+
+def _tls_failure(error: BaseException) -> ssl.SSLError | None:
+    """The TLS error behind a failed connection, if that is what failed."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 class Store:
     """Reads and writes against one Neo4j database through managed transactions.
 
@@ -58,16 +94,7 @@ class Store:
 
     @classmethod
     def connect(cls, settings: Settings) -> Store:
-        uri, auth = resolve_target(settings)
-        # Unknown labels and properties are normal on a young graph; not worth a log line.
-        driver = neo4j.GraphDatabase.driver(
-            uri,
-            auth=auth,
-            notifications_disabled_classifications=[
-                neo4j.NotificationDisabledClassification.UNRECOGNIZED
-            ],
-        )
-        return cls(driver, settings.neo4j_database, settings.query_timeout)
+        return cls(open_driver(settings), settings.neo4j_database, settings.query_timeout)
 
     def close(self, timeout: float = 10.0) -> None:
         """Close the driver, once queries still running in worker threads have finished.
@@ -172,6 +199,13 @@ class Store:
             ) as session:
                 yield session
         except (ServiceUnavailable, SessionExpired) as error:
+            refused = _tls_failure(error)
+            if refused is not None:  # retrying will not help: the trust is configured wrong
+                raise StoreError(
+                    f"the TLS handshake with Neo4j failed: {refused}. Check"
+                    " GRAPH_LINEAGE_NEO4J_CA_FILE, or the URI scheme (+s: the system's CAs,"
+                    " +ssc: any certificate)"
+                ) from error
             raise StoreUnavailable(
                 f"Neo4j is unreachable ({error}). Is it running? `graph-lineage neo4j status`"
             ) from error

@@ -32,6 +32,16 @@ def test_conf_turns_reporting_off_and_auth_on_by_default(tmp_path: Path) -> None
     assert _conf(local_home=tmp_path, local_auth=False)["dbms.security.auth_enabled"] == "false"
 
 
+def test_bolt_tls_is_off_by_default_and_required_when_asked(tmp_path: Path) -> None:
+    assert "server.bolt.tls_level" not in _conf(local_home=tmp_path)
+
+    conf = _conf(local_home=tmp_path, local_bolt_tls=True)
+
+    assert conf["server.bolt.tls_level"] == "REQUIRED"
+    assert conf["dbms.ssl.policy.bolt.enabled"] == "true"
+    assert conf["dbms.ssl.policy.bolt.base_directory"] == str(tmp_path / "certificates" / "bolt")
+
+
 def test_data_and_logs_folders_can_live_elsewhere(tmp_path: Path) -> None:
     conf = _conf(
         local_home=tmp_path / "home",

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import neo4j
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graph_lineage.collector.transports.base import BackendUnavailable, EventsRejected
@@ -21,7 +20,7 @@ from graph_lineage.events import Event
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
-from graph_lineage.store.connection import Store, resolve_target
+from graph_lineage.store.connection import Store, open_driver
 from graph_lineage.store.writer import LineageWriter
 
 
@@ -39,16 +38,11 @@ class Neo4jTransport:
         settings = config.settings
         pseudonymizer = Pseudonymizer.from_settings(settings)
         sealer = Sealer.from_settings(settings)
-        uri, auth = resolve_target(settings)
-        driver = neo4j.GraphDatabase.driver(
-            uri,
-            auth=auth,
+        driver = open_driver(
+            settings,
             max_transaction_retry_time=config.transaction_retry_seconds,
             connection_timeout=config.connection_timeout,
             connection_acquisition_timeout=config.connection_timeout,
-            notifications_disabled_classifications=[
-                neo4j.NotificationDisabledClassification.UNRECOGNIZED
-            ],
         )
         self.store = Store(driver, settings.neo4j_database, settings.query_timeout)
         self.writer = LineageWriter(self.store, pseudonymizer, sealer)
