@@ -96,6 +96,15 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = Field(default=2000, gt=0, description="Largest GraphQL document.")
     graphql_max_aliases: int = Field(default=15, ge=0, description="Most aliases in a document.")
 
+    alert_webhooks: str | None = Field(
+        default=None, description="Comma-separated URLs that anomaly alerts are POSTed to."
+    )
+    alert_retries: int = Field(default=3, ge=0, description="Retries of a failed alert POST.")
+    alert_backoff: float = Field(
+        default=1.0, ge=0, description="Seconds before the first retry of an alert; doubles."
+    )
+    alert_timeout: float = Field(default=10.0, gt=0, description="Seconds an alert POST may take.")
+
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
 
@@ -168,3 +177,7 @@ class Settings(BaseSettings):
     @property
     def migrations_dir(self) -> Path:
         return self.schema_dir / "migrations"
+
+    @property
+    def alert_webhook_urls(self) -> list[str]:
+        return [url.strip() for url in (self.alert_webhooks or "").split(",") if url.strip()]

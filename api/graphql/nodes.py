@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,9 +13,13 @@ from strawberry.types import Info
 from strawberry.utils.str_converters import to_camel_case
 
 from api.graphql.context import RequestContext
+from graph_lineage.anomalies.listing import hidden_evidence
 from graph_lineage.lineage.model import Node
 from graph_lineage.sealing import is_sealed
 from graph_lineage.store.sealed import SEALED_PROPERTIES
+
+if TYPE_CHECKING:
+    from api.graphql.graph import HiddenNodes
 
 
 def native(value: Any) -> Any:
@@ -210,6 +214,34 @@ class AuditRecord(LineageNode):
     )
 
 
+@strawberry.type(description="A lineage anomaly a scan found: one distinct problem and its size.")
+class Anomaly(LineageNode):
+    rule: str
+    key: str = strawberry.field(description="What the problem is about; the same in every scan.")
+    severity: str
+    status: str | None = strawberry.field(
+        description="open; resolved once a full scan no longer sees it."
+    )  # nullable like the status of other node types, so fragments on several types merge
+    summary: str
+    count: int = strawberry.field(description="Recommendations affected, as of the last scan.")
+    scans: int = strawberry.field(description="How many scans have seen it.")
+    first_seen: datetime | None
+    last_seen: datetime | None
+    resolved_at: datetime | None
+    evidence: list[str] = strawberry.field(
+        description="uids of the nodes involved that the caller may see (at most 1,000)."
+    )
+
+    @strawberry.field(description="Evidence of kinds the caller may not see, counted by kind.")
+    def hidden_evidence(
+        self, info: Info[RequestContext, None]
+    ) -> list[Annotated[HiddenNodes, strawberry.lazy("api.graphql.graph")]]:
+        from api.graphql.graph import hidden_to_graphql
+        from api.graphql.visibility import visibility
+
+        return hidden_to_graphql(hidden_evidence(self.stored, visibility(info)))
+
+
 @strawberry.type(description="Lineage nodes without a dedicated type (OpenLineage, analyses).")
 class OtherNode(LineageNode):
     pass
@@ -340,6 +372,24 @@ _TYPES: dict[str, tuple[type[LineageNode], list[Callable[[Node], dict[str, Any]]
                 "subject",
                 renamed={"run_kind": "kind"},
             )
+        ],
+    ),
+    "Anomaly": (
+        Anomaly,
+        [
+            _fields(
+                "rule",
+                "key",
+                "severity",
+                "status",
+                "summary",
+                "count",
+                "scans",
+                "first_seen",
+                "last_seen",
+                "resolved_at",
+            ),
+            lambda n: {"evidence": n.properties.get("evidence") or []},
         ],
     ),
     "Outcome": (

@@ -33,16 +33,21 @@ from api.graphql.analyses import (
     page_to_graphql,
     trace_to_graphql,
 )
+from api.graphql.anomalies import AnomalyConnection, AnomalyFilterInput, anomaly_page_to_graphql
 from api.graphql.authorization import field_authorization
 from api.graphql.context import RequestContext
 from api.graphql.graph import LineageGraph, graph_to_graphql
+from api.graphql.impact_analysis import ChangePlanInput, ImpactAnalysis, analysis_to_graphql
 from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
 from api.graphql.visibility import require_readable, visibility
 from graph_lineage import __version__
+from graph_lineage.anomalies import AnomalyFilter
+from graph_lineage.anomalies import anomalies as list_anomalies
 from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.governance import access_log
 from graph_lineage.governance.access_log import AccessLogFilter
 from graph_lineage.lineage import impact as impact_analysis
+from graph_lineage.lineage import migration as migration_analysis
 from graph_lineage.lineage import recommendations as listing
 from graph_lineage.lineage import trace as tracing
 from graph_lineage.lineage import traversal
@@ -165,6 +170,24 @@ class Query:
         where = filter.to_filter() if filter else AccessLogFilter()
         work = partial(access_log.query, info.context.store, where, first, after)
         return access_page_to_graphql(await run_in_threadpool(work))
+
+    @strawberry.field(description="What a planned migration touches, whom to tell, its risk.")
+    async def impact_analysis(self, info: Context, change: ChangePlanInput) -> ImpactAnalysis:
+        plan, seen = change.to_plan(), visibility(info)
+        work = partial(migration_analysis.analyze, info.context.store, plan, seen)
+        return analysis_to_graphql(await run_in_threadpool(work))
+
+    @strawberry.field(description="Lineage anomalies the scans found, most recently seen first.")
+    async def anomalies(
+        self,
+        info: Context,
+        filter: AnomalyFilterInput | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> AnomalyConnection:
+        where = filter.to_filter() if filter else AnomalyFilter()
+        work = partial(list_anomalies, info.context.store, where, first, after, visibility(info))
+        return anomaly_page_to_graphql(await run_in_threadpool(work))
 
 
 # Errors a caller can act on keep their message; anything else (a failed query, a bug)

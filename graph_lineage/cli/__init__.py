@@ -10,6 +10,7 @@
     graph-lineage ingest FILE             load NDJSON or JSON events into the store
     graph-lineage trace REC_ID [--json]   the whole lineage of one recommendation
     graph-lineage lineage UID --up|--down upstream or downstream lineage as a tree
+    graph-lineage impact --change PLAN    what a migration plan touches and its risk (CI gate)
     graph-lineage token ROLE              a demo token for a role
     graph-lineage api-key create|list|revoke   API keys, stored hashed
     graph-lineage export-schema           write the events' JSON Schema and the GraphQL SDL
@@ -17,6 +18,8 @@
     graph-lineage erase --user RAW_ID     delete one person's recommendations and outcomes
     graph-lineage access-log export|verify   copy the access audit out; check its hash chain
     graph-lineage keys status|rotate      sealed values per encryption key; re-seal them
+    graph-lineage anomalies scan [--since] run the anomaly rules, store findings, alert
+    graph-lineage audit completeness      share of recommendations with complete ancestry
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ from typing import Any
 from graph_lineage.auth import Role
 from graph_lineage.cli import access, data, queries, server
 from graph_lineage.cli import access_log as access_log_commands
+from graph_lineage.cli import anomalies as anomaly_commands
+from graph_lineage.cli import audit as audit_commands
+from graph_lineage.cli import impact as impact_commands
 from graph_lineage.cli import keys as encryption_keys
 from graph_lineage.errors import LineageError
 from graph_lineage.governance.rotation import DEFAULT_BATCH_SIZE
@@ -105,6 +111,10 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--recommendations", type=int, default=10_000, metavar="N")
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--output", default="-", metavar="FILE", help="'-' is standard output")
+    demo.add_argument(
+        "--inject", action="append", type=data.fault_spec, metavar="KIND=COUNT", help=data.FAULTS
+    )
+    demo.add_argument("--injected-out", metavar="FILE", help="write where faults went, as JSON")
     demo.set_defaults(handler=data.demo_data)
 
     ingest = commands.add_parser("ingest", help="load NDJSON or a JSON array of events")
@@ -127,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     lineage.add_argument("--kinds", help="comma-separated node kinds to show")
     lineage.add_argument("--json", action="store_true", help="machine-readable")
     lineage.set_defaults(handler=queries.lineage_command, direction="upstream")
+    impact_commands.add_parser(commands)
 
     token = commands.add_parser("token", help="print a demo token for a role")
     token.add_argument("role", choices=[role.value for role in Role])
@@ -201,6 +212,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     rotate.add_argument("--dry-run", action="store_true", help="count, change nothing")
     rotate.set_defaults(handler=encryption_keys.rotate)
+    anomaly_commands.add_parser(commands)
+    audit_commands.add_parser(commands)
     return parser
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from graph_lineage.demo import DemoPipeline, write_ndjson
+from graph_lineage.demo import write_ndjson
+from graph_lineage.demo_faults import FAULT_KINDS, Faults, FaultyDemoPipeline
 from graph_lineage.events import render_events_json_schema
 from graph_lineage.ingest import IngestReport, ingest_file
 from graph_lineage.progress import Progress
@@ -18,15 +20,33 @@ from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 from graph_lineage.store.writer import LineageWriter
 
+FAULTS = "inject COUNT faults of KIND (repeatable); KIND: " + "; ".join(
+    f"{kind}: {what}" for kind, what in FAULT_KINDS.items()
+)
+
+
+def fault_spec(text: str) -> str:
+    """An argparse type: ``KIND=COUNT`` for ``demo-data --inject``."""
+    try:
+        Faults.parse([text])
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+    return text
+
 
 def demo_data(settings: Settings, arguments: argparse.Namespace) -> int:
-    pipeline = DemoPipeline(recommendations=arguments.recommendations, seed=arguments.seed)
+    faults = Faults.parse(arguments.inject or [])
+    pipeline = FaultyDemoPipeline(arguments.recommendations, arguments.seed, faults=faults)
     if arguments.output == "-":
         written = write_ndjson(pipeline.events(), sys.stdout)
     else:
         with open(arguments.output, "w", encoding="utf-8") as output:
             written = write_ndjson(pipeline.events(), output)
         print(f"wrote {written} events to {arguments.output}", file=sys.stderr)
+    if arguments.injected_out:
+        with open(arguments.injected_out, "w", encoding="utf-8") as truth:
+            json.dump(pipeline.ground_truth(), truth, indent=2)
+        print(f"wrote where the faults went to {arguments.injected_out}", file=sys.stderr)
     return 0
 
 

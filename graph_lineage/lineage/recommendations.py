@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from neo4j.time import DateTime as Neo4jDateTime
-
 from graph_lineage import uids
+from graph_lineage.lineage import cursors
 from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.traversal import InvalidQuery, NodeNotFound
 from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
@@ -73,18 +70,7 @@ class Page:
 
 
 def encode_cursor(node: Node) -> str:
-    served_at = node.properties["served_at"].iso_format()
-    return base64.urlsafe_b64encode(f"{served_at}|{node.uid}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[str, str]:
-    """(ISO time, uid) of a cursor; Cypher parses the time so it compares exactly."""
-    try:
-        served_at, uid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        Neo4jDateTime.from_iso_format(served_at)  # refuse what is not a time
-        return served_at, uid
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise InvalidQuery(f"{cursor!r} is not a cursor from this API") from error
+    return cursors.encode_cursor(node.properties["served_at"].iso_format(), node.uid)
 
 
 def recommendations(
@@ -99,7 +85,7 @@ def recommendations(
         raise InvalidQuery(f"first must be between 1 and {MAX_PAGE}, not {first}")
     if "Recommendation" in visibility.hidden:
         return Page([], [], False)
-    after_time, after_uid = decode_cursor(after) if after else (None, None)
+    after_time, after_uid = cursors.decode_cursor(after) if after else (None, None)
     experiment = uids.variant_uid(where.experiment, "") if where.experiment else None
     rows = store.read(
         PAGE,

@@ -32,6 +32,7 @@ _UID_KINDS: dict[str, tuple[str, str]] = {
     "outcome": ("Outcome", "Outcome"),
     "stats": ("FeatureStatistics", "FeatureStatistics"),
     "audit": ("AuditRun", "AuditRun"),
+    "anomaly": ("Anomaly", "Anomaly"),
     "job": ("Job", "Job"),
     "run": ("Run", "Run"),
     "dataset": ("Dataset", "Dataset"),

@@ -64,3 +64,4 @@ class Rel(StrEnum):
     CONSUMES = "CONSUMES"
     OUTPUT_OF = "OUTPUT_OF"
     SAME_AS = "SAME_AS"
+    EVIDENCE = "EVIDENCE"

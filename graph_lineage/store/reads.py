@@ -37,12 +37,13 @@ LIMIT 1
 
 # As of $asOf (null: now): an edge counts from its valid_from until its valid_to, a node
 # from its valid_from; facts without a validity time (stubs, context edges) always count.
+# Bookkeeping and findings (anomalies point at their evidence) are not lineage: not entered.
 _VALID = """
 ($asOf IS NULL OR (
   (r.valid_from IS NULL OR r.valid_from <= $asOf)
   AND (r.valid_to IS NULL OR r.valid_to > $asOf)
   AND (m.valid_from IS NULL OR m.valid_from <= $asOf)))
-AND NOT m:ContextUsage AND NOT m:SchemaMigration
+AND NOT m:ContextUsage AND NOT m:SchemaMigration AND NOT m:Anomaly
 AND none(label IN labels(m) WHERE label IN $skip)
 """
 

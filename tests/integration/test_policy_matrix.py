@@ -14,6 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from api import create_app
+from graph_lineage.anomalies import scan
 from graph_lineage.auth import Role
 from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.demo import DemoPipeline
@@ -42,6 +43,18 @@ SAMPLES = {
 # Cells answered by other tests: the access log has its own (test_access_audit.py).
 ELSEWHERE_PREFIX = "Access"
 ELSEWHERE_QUERY_FIELDS = {"accessLog"}
+SKEWED = {
+    "type": "recommendation.served",
+    "event_id": "skewed-1",
+    "event_time": "2026-10-16T12:00:00Z",
+    "producer": "test",
+    "request_id": "req-42-15-skewed",
+    "served_at": "2026-10-16T12:00:00Z",
+    "user_id": "user-00001",
+    "segment": "new",
+    "model_version": "model:ranker@v2",
+    "feature_versions": ["feature:user_ctr_7d@v3"],
+}
 
 
 @pytest.fixture
@@ -52,6 +65,8 @@ def client(store: Store, settings: Settings) -> Iterator[TestClient]:
         store, Pseudonymizer.from_settings(settings), Sealer.from_settings(settings)
     )
     writer.write(events)
+    writer.write([parse_event(SKEWED)])  # served a feature version not trained on: an anomaly
+    scan(store)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
@@ -77,6 +92,9 @@ def _entry_points(store: Store, settings: Settings) -> dict[str, str]:
         "impact": '(uid: "source:orders")',
         "recommendations": "(first: 3)",
         "lineageDiff": f'(a: "{with_outcomes}", b: "{other}")',
+        "anomalies": "(first: 3)",
+        "impactAnalysis": '(change: {asOf: "2026-10-31T00:00:00Z", changes: [{replace:'
+        ' "feature:user_ctr_7d@v2", with: "feature:user_ctr_7d@v3"}]})',
     }
 
 
@@ -85,7 +103,8 @@ def _node_samples(store: Store, settings: Settings) -> list[str]:
     statistics = _one(store, "MATCH (s:FeatureStatistics) RETURN s.uid AS uid LIMIT 1")
     outcome = _one(store, "MATCH (o:Outcome) RETURN o.uid AS uid LIMIT 1")
     recommendation = _one(store, "MATCH (r:Recommendation) RETURN r.uid AS uid LIMIT 1")
-    return [*SAMPLES.values(), audit, statistics, outcome, recommendation]
+    anomaly = _one(store, "MATCH (a:Anomaly) RETURN a.uid AS uid LIMIT 1")
+    return [*SAMPLES.values(), audit, statistics, outcome, recommendation, anomaly]
 
 
 def test_every_role_reads_exactly_its_cells_through_every_query(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import api
 import graph_lineage
+import graph_lineage.audits
 import graph_lineage.neo4j_local
 import graph_lineage.store
 
@@ -35,7 +36,43 @@ def test_neo4j_local_and_api_exports() -> None:
     assert api.__all__ == ["create_app"]
 
 
+def test_audits_exports() -> None:
+    assert sorted(graph_lineage.audits.__all__) == [
+        "CompletenessReport",
+        "Gap",
+        "Tally",
+        "Window",
+        "completeness",
+        "completeness_json",
+        "completeness_markdown",
+    ]
+
+
 def test_every_exported_name_exists() -> None:
-    for module in (graph_lineage, graph_lineage.store, graph_lineage.neo4j_local, api):
+    modules = (graph_lineage, graph_lineage.store, graph_lineage.neo4j_local, graph_lineage.audits)
+    for module in (*modules, api):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
+
+
+def test_anomalies_exports() -> None:
+    import graph_lineage.anomalies
+
+    assert sorted(graph_lineage.anomalies.__all__) == [
+        "Alert",
+        "AnomalyFilter",
+        "AnomalyPage",
+        "Delivery",
+        "Finding",
+        "RULES",
+        "Rule",
+        "ScanReport",
+        "Webhooks",
+        "Window",
+        "anomalies",
+        "anomaly_uid",
+        "hidden_evidence",
+        "scan",
+    ]
+    for name in graph_lineage.anomalies.__all__:
+        assert hasattr(graph_lineage.anomalies, name), name

@@ -27,5 +27,6 @@ def test_the_contract_queries_are_there() -> None:
         "impact(uid: ID!, since: DateTime = null): Impact!",
         "recommendations(filter: RecommendationFilterInput = null, first: Int! = 50,",
         "lineageDiff(a: ID!, b: ID!): LineageDiff!",
+        "impactAnalysis(change: ChangePlanInput!): ImpactAnalysis!",
     ):
         assert signature in sdl, signature

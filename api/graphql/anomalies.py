@@ -1,0 +1,63 @@
+"""GraphQL types of the anomaly listing: its filter and its connection."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from api.graphql.analyses import PageInfo
+from api.graphql.nodes import Anomaly, to_graphql
+from graph_lineage.anomalies import AnomalyFilter, AnomalyPage
+from graph_lineage.lineage.model import Node
+
+
+@strawberry.input(description="All given conditions must hold.")
+class AnomalyFilterInput:
+    rule: str | None = strawberry.field(default=None, description="e.g. version_skew")
+    status: str | None = strawberry.field(default=None, description="open or resolved")
+    severity: str | None = strawberry.field(default=None, description="critical or warning")
+    seen_since: datetime | None = strawberry.field(
+        default=None, description="Last seen at or after this time."
+    )
+    evidence: strawberry.ID | None = strawberry.field(
+        default=None, description="A uid among the evidence (one you may see)."
+    )
+
+    def to_filter(self) -> AnomalyFilter:
+        return AnomalyFilter(
+            rule=self.rule,
+            status=self.status,
+            severity=self.severity,
+            seen_since=self.seen_since,
+            evidence=str(self.evidence) if self.evidence is not None else None,
+        )
+
+
+@strawberry.type
+class AnomalyEdge:
+    node: Anomaly
+    cursor: str
+
+
+@strawberry.type
+class AnomalyConnection:
+    edges: list[AnomalyEdge]
+    page_info: PageInfo
+
+
+def _anomaly(node: Node) -> Anomaly:
+    converted = to_graphql(node)
+    assert isinstance(converted, Anomaly), node.kind
+    return converted
+
+
+def anomaly_page_to_graphql(page: AnomalyPage) -> AnomalyConnection:
+    edges = [
+        AnomalyEdge(node=_anomaly(node), cursor=cursor)
+        for node, cursor in zip(page.nodes, page.cursors, strict=True)
+    ]
+    end = page.cursors[-1] if page.cursors else None
+    return AnomalyConnection(
+        edges=edges, page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=end)
+    )

@@ -1,0 +1,96 @@
+"""Stored anomalies, filtered and paginated (most recently seen first), as a caller may see them.
+
+Evidence of kinds hidden from the caller is left out of ``evidence`` (and of every other
+property) and counted by kind instead, as lineage answers do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from graph_lineage.lineage.cursors import decode_cursor, encode_cursor
+from graph_lineage.lineage.model import Node
+from graph_lineage.lineage.traversal import InvalidQuery
+from graph_lineage.lineage.visibility import EVERYTHING, Visibility
+from graph_lineage.store.connection import Store
+
+MAX_PAGE = 500
+
+PAGE = """
+MATCH (a:Anomaly)
+WHERE ($rule IS NULL OR a.rule = $rule)
+  AND ($status IS NULL OR a.status = $status)
+  AND ($severity IS NULL OR a.severity = $severity)
+  AND ($seenSince IS NULL OR a.last_seen >= $seenSince)
+  AND ($evidence IS NULL OR $evidence IN a.evidence)
+  AND ($afterTime IS NULL OR a.last_seen < datetime($afterTime)
+       OR (a.last_seen = datetime($afterTime) AND a.uid > $afterUid))
+RETURN elementId(a) AS id, labels(a) AS labels, properties(a) AS props
+ORDER BY a.last_seen DESC, a.uid
+LIMIT $limit
+"""
+
+
+@dataclass(frozen=True)
+class AnomalyFilter:
+    rule: str | None = None
+    status: str | None = None  # open or resolved
+    severity: str | None = None  # critical or warning
+    seen_since: datetime | None = None  # last seen at or after
+    evidence: str | None = None  # a uid among the evidence
+
+
+@dataclass
+class AnomalyPage:
+    nodes: list[Node]
+    cursors: list[str]
+    has_next_page: bool
+
+
+def hidden_evidence(node: Node, visibility: Visibility) -> dict[str, int]:
+    """How many evidence uids of each kind hidden from the caller the anomaly holds."""
+    kinds = node.properties.get("evidence_kinds") or []
+    counts = node.properties.get("evidence_counts") or []
+    return {
+        kind: int(count)
+        for kind, count in zip(kinds, counts, strict=False)
+        if kind in visibility.hidden and count
+    }
+
+
+def anomalies(
+    store: Store,
+    where: AnomalyFilter,
+    first: int = 50,
+    after: str | None = None,
+    visibility: Visibility = EVERYTHING,
+) -> AnomalyPage:
+    """One page of anomalies matching ``where``; a hidden evidence uid matches nothing."""
+    if not 1 <= first <= MAX_PAGE:
+        raise InvalidQuery(f"first must be between 1 and {MAX_PAGE}, not {first}")
+    if "Anomaly" in visibility.hidden or (where.evidence and visibility.hides_uid(where.evidence)):
+        return AnomalyPage([], [], False)
+    after_time, after_uid = decode_cursor(after) if after else (None, None)
+    rows = store.read(
+        PAGE,
+        rule=where.rule,
+        status=where.status,
+        severity=where.severity,
+        seenSince=where.seen_since,
+        evidence=where.evidence,
+        afterTime=after_time,
+        afterUid=after_uid,
+        limit=first + 1,
+    )
+    nodes = [Node(id=r["id"], labels=tuple(r["labels"]), properties=r["props"]) for r in rows]
+    page = nodes[:first]
+    return AnomalyPage(
+        [visibility.scrub(node) for node in page],
+        [_encode(node) for node in page],
+        len(nodes) > first,
+    )
+
+
+def _encode(node: Node) -> str:
+    return encode_cursor(node.properties["last_seen"].iso_format(), node.uid)

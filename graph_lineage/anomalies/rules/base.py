@@ -1,0 +1,43 @@
+"""What every anomaly rule is: a name, a severity, and a scan of a window of traffic."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any, Protocol
+
+from graph_lineage.anomalies.finding import Finding, Window
+from graph_lineage.store.connection import Store
+
+# After ``c`` (a LineageContext): ``served``, its recommendations in the window, summed from
+# the per-day counters rather than counted one recommendation at a time.
+SERVED_THROUGH_CONTEXT = """
+CALL (c) {
+  OPTIONAL MATCH (u:ContextUsage {context: c.uid})
+  WHERE $sinceDay IS NULL OR u.day >= $sinceDay
+  RETURN coalesce(sum(u.count), 0) AS served
+}
+"""
+
+
+class Rule(Protocol):
+    """One kind of lineage anomaly.
+
+    ``scan`` returns one finding per distinct problem seen in ``window``, never one per
+    recommendation: problems are counted through lineage contexts.
+    """
+
+    name: str
+    severity: str
+    description: str
+
+    def scan(self, store: Store, window: Window) -> list[Finding]: ...
+
+
+def moment(value: Any) -> str:
+    """A Neo4j or Python time as ISO 8601 to the second, in UTC."""
+    native = value.to_native() if hasattr(value, "to_native") else value
+    return str(native.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

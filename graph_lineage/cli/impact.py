@@ -1,0 +1,88 @@
+"""``graph-lineage impact --change PLAN``: the migration impact of a change plan, for CI.
+
+Exit codes: 0 the report was written and the risk is below ``--fail-on`` (or no
+``--fail-on`` was given); 3 the risk is at or above ``--fail-on``; 2 the plan is not valid
+(not YAML or JSON, a malformed change, a uid that names nothing) or the arguments are
+not; 1 anything else (Neo4j unreachable, ...). The report is written in every case but
+the last two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from graph_lineage.lineage.migration import analyze
+from graph_lineage.lineage.migration_report import migration_json, migration_markdown
+from graph_lineage.lineage.plans import InvalidPlan, load_plan
+from graph_lineage.lineage.risk import RiskLevel
+from graph_lineage.settings import Settings
+from graph_lineage.store import Store
+
+AT_OR_ABOVE = 3
+BAD_PLAN = 2
+FAIL_LEVELS = [level.label for level in RiskLevel if level > RiskLevel.NONE]
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    impact = commands.add_parser(
+        "impact",
+        help="what a change plan touches, its traffic, owners and risk; gate CI with --fail-on",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    impact.add_argument(
+        "--change", required=True, metavar="PLAN", help="YAML or JSON plan file; '-' reads stdin"
+    )
+    impact.add_argument("--format", choices=["md", "json"], default="md", dest="report_format")
+    impact.add_argument(
+        "--fail-on",
+        choices=FAIL_LEVELS,
+        metavar="LEVEL",
+        help=f"exit {AT_OR_ABOVE} when the risk is at or above LEVEL ({', '.join(FAIL_LEVELS)})",
+    )
+    impact.add_argument("--output", default="-", metavar="FILE", help="'-' is standard output")
+    impact.set_defaults(handler=impact_command)
+
+
+def impact_command(settings: Settings, arguments: argparse.Namespace) -> int:
+    try:
+        plan = load_plan(_read(arguments.change), source=_source(arguments.change))
+        with Store.connect(settings) as store:
+            result = analyze(store, plan)
+    except InvalidPlan as error:
+        print("error: the change plan is not valid:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return BAD_PLAN
+    if arguments.report_format == "json":
+        report = json.dumps(migration_json(result), indent=2) + "\n"
+    else:
+        report = migration_markdown(result)
+    if arguments.output == "-":
+        sys.stdout.write(report)
+    else:
+        try:
+            Path(arguments.output).write_text(report)
+        except OSError as error:
+            print(f"error: cannot write the report to {arguments.output}: {error}", file=sys.stderr)
+            return 1
+    level = result.level
+    print(f"risk: {level.label}", file=sys.stderr)
+    if arguments.fail_on and level >= RiskLevel.parse(arguments.fail_on):
+        print(f"risk {level.label} is at or above --fail-on {arguments.fail_on}", file=sys.stderr)
+        return AT_OR_ABOVE
+    return 0
+
+
+def _read(path: str) -> str:
+    try:
+        return sys.stdin.read() if path == "-" else Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidPlan([f"cannot read the plan {path}: {error}"]) from None
+
+
+def _source(path: str) -> str:
+    return "the plan on standard input" if path == "-" else path
