@@ -1,0 +1,112 @@
+"""Every benchmark of issue 7 in one command, on throwaway local Neo4j servers.
+
+    .venv/bin/python bench/run.py [--scale small|full] [--only ingest,storage,collector]
+
+Each selected benchmark starts its own Neo4j (free ports, a temporary folder, removed at
+the end; never the database on 7687), writes ``bench/results/<name>.json`` with the
+machine's facts, and ``bench/RESULTS.md`` is regenerated from every result there.
+``small`` takes a few minutes on two cores; ``full`` is the scale the issue asks for
+(10^6 recommendations through each ingestion way, 100,000 for storage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import collector_record
+import ingest
+import report
+import storage
+from machine import facts
+from throwaway import neo4j_version, throwaway_neo4j
+
+from graph_lineage.store import Store
+
+SCALES: dict[str, dict[str, int]] = {
+    "small": {"ingest": 20_000, "storage": 20_000, "collector": 20_000},
+    "full": {"ingest": 1_000_000, "storage": 100_000, "collector": 100_000},
+}
+
+
+def run_ingest(folder: Path, size: int) -> dict[str, Any]:
+    with throwaway_neo4j(folder / "ingest") as server:
+        with Store.connect(server.settings) as store:
+            version = neo4j_version(store)
+        machine = facts(version)
+        return {**ingest.run(server, size), "machine": machine}
+
+
+def run_storage(folder: Path, size: int) -> dict[str, Any]:
+    machine = facts()
+    result = storage.run(folder / "storage", size)
+    machine["neo4j"] = result["results"][0]["neo4j"]
+    return {**result, "machine": machine}
+
+
+def run_collector(folder: Path, size: int) -> dict[str, Any]:
+    """collector_record.py as it is, in its own process, with its neo4j scenario pointed at
+    a throwaway server through the variables the script reads; it writes its own JSON."""
+    with throwaway_neo4j(folder / "collector") as server:
+        with Store.connect(server.settings) as store:
+            machine = facts(neo4j_version(store))
+        auth = server.local.auth()
+        environment = {
+            **os.environ,
+            "GRAPH_LINEAGE_NEO4J_URI": server.settings.local_bolt_uri,
+            "GRAPH_LINEAGE_NEO4J_USER": auth[0] if auth else "neo4j",
+            "GRAPH_LINEAGE_NEO4J_PASSWORD": auth[1] if auth else "",
+        }
+        script = Path(collector_record.__file__)
+        command = [sys.executable, str(script), "--events", str(size)]
+        subprocess.run(command, env=environment, check=True, stdout=subprocess.DEVNULL)
+    result: dict[str, Any] = json.loads(collector_record.RESULTS.read_text())
+    return {**result, "machine": machine}
+
+
+BENCHMARKS: dict[str, tuple[str, Callable[[Path, int], dict[str, Any]]]] = {
+    "ingest": ("ingest", run_ingest),
+    "storage": ("storage", run_storage),
+    "collector": ("collector_record", run_collector),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument(
+        "--only", default=",".join(BENCHMARKS), help="comma-separated: " + ", ".join(BENCHMARKS)
+    )
+    args = parser.parse_args(argv)
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(BENCHMARKS))
+    if unknown:
+        known = ", ".join(BENCHMARKS)
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {known}")
+    report.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="graph-lineage-bench-") as folder:
+        for name in chosen:
+            result_name, benchmark = BENCHMARKS[name]
+            size = SCALES[args.scale][name]
+            print(f"{name}: scale {args.scale} ({size:,}) ...", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            result = benchmark(Path(folder), size)
+            result.update(scale=args.scale, wall_seconds=round(time.perf_counter() - started, 1))
+            path = report.RESULTS_DIR / f"{result_name}.json"
+            path.write_text(json.dumps(result, indent=2, default=str) + "\n")
+            print(f"{name}: wrote {path}", file=sys.stderr, flush=True)
+    print(report.render())
+    report.write()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
