@@ -1,7 +1,8 @@
 """Role by field: every cell of the access policy, through every way into the graph.
 
 Each read role asks for every field of every type through ``node``, ``upstream``,
-``downstream``, ``trace``, ``impact``, ``recommendations`` and ``lineageDiff``. In every
+``downstream``, ``trace``, ``impact``, ``recommendations``, ``lineageDiff``,
+``impactAnalysis`` and ``anomalies``. In every
 object of every answer, the fields that failed with FORBIDDEN_FIELD are exactly those the
 policy denies that role, and no node of a kind the role may not see appears at all.
 """
