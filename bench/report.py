@@ -9,6 +9,7 @@ from typing import Any
 
 import collector_record
 import ingest
+import queries
 import storage
 
 BENCH = Path(__file__).resolve().parent
@@ -19,6 +20,7 @@ TITLES = {
     "ingest": "Ingestion throughput (issue 7, part 1)",
     "storage": "Storage per recommendation (issue 7, part 2)",
     "collector_record": "Collector overhead on the serving path (issue 7, part 3)",
+    "queries": "Query latency (issue 7, part 4)",
 }
 NOTES = {
     "ingest": (
@@ -41,11 +43,23 @@ NOTES = {
         " `GRAPH_LINEAGE_NEO4J_URI` when the script runs alone. See"
         " `bench/collector_record.py`."
     ),
+    "queries": (
+        "Each query after warm-up, on a freshly loaded demo graph per size (fixed seed)."
+        " `library`: the lineage function called directly on a `Store` (the Cypher through"
+        " the driver plus our Python); `GraphQL`: `POST /graphql` to the real app under"
+        " uvicorn, one keep-alive client, as `engineer`. `overhead` = GraphQL p50 minus"
+        " library p50; every GraphQL request also appends an access-audit record before"
+        " answering, timed apart (`access_log.append` directly) and taken off in `overhead"
+        " less audit`. `trace`/`upstream` rotate over several recent recommendations;"
+        " `downstream`/`impact` start at `source:clickstream`; downstream stops at 1,000"
+        " nodes (`truncated`). See `bench/queries.py`."
+    ),
 }
 COLUMNS: dict[str, Mapping[str, str]] = {
     "ingest": ingest.COLUMNS,
     "storage": storage.COLUMNS,
     "collector_record": collector_record.COLUMNS,
+    "queries": queries.COLUMNS,
 }
 
 
@@ -95,6 +109,16 @@ def headline(name: str, report: dict[str, Any]) -> str:
         return (
             f"{report['recommendations']:,} recommendations, {report['traffic_events']:,} events,"
             f" batch size {report['batch_size']:,}."
+        )
+    if name == "queries":
+        audit = list(
+            {row["recommendations"]: row["audit_p50_ms"] for row in report["results"]}.values()
+        )
+        sizes = ", ".join(f"{size:,}" for size in report["sizes"])
+        return (
+            f"Recommendations: {sizes}; {report['repetitions']} timed runs per query after"
+            f" {report['warmup']} warm-up runs. Audit append p50:"
+            f" {', '.join(cell(a) for a in audit)} ms (one per size)."
         )
     return f"{report.get('events_per_scenario', 0):,} events per scenario."
 

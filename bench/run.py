@@ -1,6 +1,6 @@
 """Every benchmark of issue 7 in one command, on throwaway local Neo4j servers.
 
-    .venv/bin/python bench/run.py [--scale small|full] [--only ingest,storage,collector]
+    .venv/bin/python bench/run.py [--scale small|full] [--only ingest,storage,collector,queries]
 
 Each selected benchmark starts its own Neo4j (free ports, a temporary folder, removed at
 the end; never the database on 7687), writes ``bench/results/<name>.json`` with the
@@ -24,6 +24,7 @@ from typing import Any
 
 import collector_record
 import ingest
+import queries
 import report
 import storage
 from machine import facts
@@ -32,9 +33,11 @@ from throwaway import neo4j_version, throwaway_neo4j
 from graph_lineage.store import Store
 
 SCALES: dict[str, dict[str, int]] = {
-    "small": {"ingest": 20_000, "storage": 20_000, "collector": 20_000},
-    "full": {"ingest": 1_000_000, "storage": 100_000, "collector": 100_000},
+    "small": {"ingest": 20_000, "storage": 20_000, "collector": 20_000, "queries": 20_000},
+    "full": {"ingest": 1_000_000, "storage": 100_000, "collector": 100_000, "queries": 1_000_000},
 }
+# Query latency is measured at each size of its scale, up to the scale's size.
+QUERY_SIZES = (10_000, 20_000, 100_000, 1_000_000)
 
 
 def run_ingest(folder: Path, size: int) -> dict[str, Any]:
@@ -72,10 +75,19 @@ def run_collector(folder: Path, size: int) -> dict[str, Any]:
     return {**result, "machine": machine}
 
 
+def run_queries(folder: Path, size: int) -> dict[str, Any]:
+    sizes = [n for n in QUERY_SIZES if n <= size and (n != 20_000 or size < 100_000)]
+    with throwaway_neo4j(folder / "queries") as server:
+        with Store.connect(server.settings) as store:
+            machine = facts(neo4j_version(store))
+        return {**queries.run(server, sizes), "machine": machine}
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Path, int], dict[str, Any]]]] = {
     "ingest": ("ingest", run_ingest),
     "storage": ("storage", run_storage),
     "collector": ("collector_record", run_collector),
+    "queries": ("queries", run_queries),
 }
 
 
