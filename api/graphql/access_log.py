@@ -105,7 +105,6 @@ def access_page_to_graphql(page: AccessLogPage) -> AccessRecordConnection:
         AccessRecordEdge(node=record_to_graphql(record), cursor=cursor)
         for record, cursor in zip(page.records, page.cursors, strict=True)
     ]
-    end = page.cursors[-1] if page.cursors else None
     return AccessRecordConnection(
-        edges=edges, page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=end)
+        edges=edges, page_info=PageInfo.of(page.cursors, page.has_next_page)
     )

@@ -142,6 +142,11 @@ class PageInfo:
     has_next_page: bool
     end_cursor: str | None
 
+    @classmethod
+    def of(cls, cursors: list[str], has_next_page: bool) -> PageInfo:
+        """The page info of a page whose items have these cursors, in order."""
+        return cls(has_next_page=has_next_page, end_cursor=cursors[-1] if cursors else None)
+
 
 @strawberry.type
 class RecommendationEdge:
@@ -160,9 +165,8 @@ def page_to_graphql(page: Page) -> RecommendationConnection:
         RecommendationEdge(node=to_graphql(node), cursor=cursor)
         for node, cursor in zip(page.nodes, page.cursors, strict=True)
     ]
-    end = page.cursors[-1] if page.cursors else None
     return RecommendationConnection(
-        edges=edges, page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=end)
+        edges=edges, page_info=PageInfo.of(page.cursors, page.has_next_page)
     )
 
 

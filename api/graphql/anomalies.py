@@ -57,7 +57,4 @@ def anomaly_page_to_graphql(page: AnomalyPage) -> AnomalyConnection:
         AnomalyEdge(node=_anomaly(node), cursor=cursor)
         for node, cursor in zip(page.nodes, page.cursors, strict=True)
     ]
-    end = page.cursors[-1] if page.cursors else None
-    return AnomalyConnection(
-        edges=edges, page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=end)
-    )
+    return AnomalyConnection(edges=edges, page_info=PageInfo.of(page.cursors, page.has_next_page))
