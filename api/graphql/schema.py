@@ -10,10 +10,13 @@ import strawberry
 from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.types import Info
 
@@ -200,15 +203,28 @@ def _should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (GraphQLError, *SHOWN_ERRORS))
 
 
+# Parsed and validated documents are kept per distinct document (LRU, bounded): clients
+# send the same few documents with new variables, and parsing plus validation cost more
+# than a trace's Cypher. Parsing is keyed by the text and the token limit, validation by
+# the document and the rule classes, so the limits still apply to every request.
+DOCUMENT_CACHE_SIZE = 256
+
+
 def build_schema(settings: Settings, policy: AccessPolicy) -> strawberry.Schema:
     """The schema with the request limits of ``settings`` and the field access ``policy``."""
+    # The limiters' rule classes are made once: a class per request would miss the cache.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+    ]
     return strawberry.Schema(
         query=Query,
         types=NODE_TYPES,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+            lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: MaskErrors(should_mask_error=_should_mask),
             field_authorization(policy),
         ],

@@ -14,10 +14,11 @@ from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.traversal import InvalidQuery
 from graph_lineage.lineage.visibility import EVERYTHING, Visibility
 from graph_lineage.store.connection import Store
+from graph_lineage.store.reads import props_of
 
 MAX_PAGE = 500
 
-PAGE = """
+PAGE = f"""
 MATCH (a:Anomaly)
 WHERE ($rule IS NULL OR a.rule = $rule)
   AND ($status IS NULL OR a.status = $status)
@@ -26,7 +27,7 @@ WHERE ($rule IS NULL OR a.rule = $rule)
   AND ($evidence IS NULL OR $evidence IN a.evidence)
   AND ($afterTime IS NULL OR a.last_seen < datetime($afterTime)
        OR (a.last_seen = datetime($afterTime) AND a.uid > $afterUid))
-RETURN elementId(a) AS id, labels(a) AS labels, properties(a) AS props
+RETURN elementId(a) AS id, labels(a) AS labels, {props_of("a")} AS props
 ORDER BY a.last_seen DESC, a.uid
 LIMIT $limit
 """
@@ -83,7 +84,7 @@ def anomalies(
         afterUid=after_uid,
         limit=first + 1,
     )
-    nodes = [Node(id=r["id"], labels=tuple(r["labels"]), properties=r["props"]) for r in rows]
+    nodes = [Node.from_row(row) for row in rows]
     page = nodes[:first]
     return AnomalyPage(
         [visibility.scrub(node) for node in page],
@@ -93,4 +94,4 @@ def anomalies(
 
 
 def _encode(node: Node) -> str:
-    return encode_cursor(node.properties["last_seen"].iso_format(), node.uid)
+    return encode_cursor(node.properties["last_seen"].isoformat(), node.uid)

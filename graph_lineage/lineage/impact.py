@@ -22,8 +22,9 @@ from graph_lineage.lineage.traversal import NodeNotFound, find_node
 from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
 from graph_lineage.store.connection import Store
 from graph_lineage.store.labels import Label
+from graph_lineage.store.reads import props_of
 
-_NODE = "{id: elementId(n), labels: labels(n), props: properties(n)}"
+_NODE = f"{{id: elementId(n), labels: labels(n), props: {props_of('n')}}}"
 
 AFFECTED = f"""
 MATCH (root) WHERE elementId(root) = $id
@@ -220,5 +221,5 @@ def _arm(raw: dict[str, Any]) -> Arm:
 
 
 def _nodes(raws: list[dict[str, Any]]) -> list[Node]:
-    nodes = [Node(id=r["id"], labels=tuple(r["labels"]), properties=r["props"]) for r in raws]
+    nodes = [Node.from_row(raw) for raw in raws]
     return sorted(nodes, key=lambda node: node.uid)

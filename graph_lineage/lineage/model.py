@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph_lineage.store.labels import Label
+from graph_lineage.store.reads import decoded
 
 # Labels in the order that names a node's kind when it has several.
 _KIND_ORDER = [label for label in Label]
@@ -16,6 +17,12 @@ class Node:
     id: str  # Neo4j element id: internal, never shown to users
     labels: tuple[str, ...]
     properties: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Node:
+        """The node of a row (or map) with ``id``, ``labels`` and ``props`` sent by
+        :func:`~graph_lineage.store.reads.props_of`."""
+        return cls(id=row["id"], labels=tuple(row["labels"]), properties=decoded(row["props"]))
 
     @property
     def uid(self) -> str:

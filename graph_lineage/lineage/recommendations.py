@@ -12,10 +12,11 @@ from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.traversal import InvalidQuery, NodeNotFound
 from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
 from graph_lineage.store.connection import Store
+from graph_lineage.store.reads import props_of
 
 MAX_PAGE = 500
 
-PAGE = """
+PAGE = f"""
 MATCH (r:Recommendation)
 WHERE r.served_at IS NOT NULL
   AND ($from IS NULL OR r.served_at >= $from) AND ($to IS NULL OR r.served_at < $to)
@@ -25,13 +26,13 @@ WHERE r.served_at IS NOT NULL
   AND ($afterTime IS NULL OR r.served_at < datetime($afterTime)
        OR (r.served_at = datetime($afterTime) AND r.uid > $afterUid))
   AND ($modelVersion IS NULL AND $experiment IS NULL AND $variant IS NULL
-       OR EXISTS {
+       OR EXISTS {{
          MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
          WHERE ($modelVersion IS NULL OR c.model_version = $modelVersion)
            AND ($variant IS NULL OR c.variant = $variant)
            AND ($experiment IS NULL OR c.variant STARTS WITH $experiment)
-       })
-RETURN elementId(r) AS id, labels(r) AS labels, properties(r) AS props
+       }})
+RETURN elementId(r) AS id, labels(r) AS labels, {props_of("r")} AS props
 ORDER BY r.served_at DESC, r.uid
 LIMIT $limit
 """
@@ -70,7 +71,7 @@ class Page:
 
 
 def encode_cursor(node: Node) -> str:
-    return cursors.encode_cursor(node.properties["served_at"].iso_format(), node.uid)
+    return cursors.encode_cursor(node.properties["served_at"].isoformat(), node.uid)
 
 
 def recommendations(
@@ -100,7 +101,7 @@ def recommendations(
         variant=where.variant,
         experiment=experiment,
     )
-    nodes = [Node(id=r["id"], labels=tuple(r["labels"]), properties=r["props"]) for r in rows]
+    nodes = [Node.from_row(row) for row in rows]
     page = nodes[:first]
     return Page(page, [encode_cursor(node) for node in page], len(nodes) > first)
 

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, LiteralString
 
 from graph_lineage import uids
 from graph_lineage.lineage.model import Edge, Node
 from graph_lineage.lineage.visibility import EVERYTHING, Visibility
 from graph_lineage.store.connection import Store
+from graph_lineage.store.reads import decoded, props_of
 
-_NODE = "{id: elementId(NODE), labels: labels(NODE), props: properties(NODE)}"
 
-
-def _as_map(variable: str) -> str:
-    return _NODE.replace("NODE", variable)
+def _as_map(variable: LiteralString) -> LiteralString:
+    return f"{{id: elementId({variable}), labels: labels({variable}), props: {props_of(variable)}}}"
 
 
 TRACE = f"""
@@ -42,7 +41,7 @@ CALL (c) {{
   WITH DISTINCT x
   OPTIONAL MATCH (x)-[d:DERIVED_FROM]->(y)
   WITH x, d, y WHERE y IS NOT NULL
-  RETURN collect({{from: x.uid, to: y.uid, props: properties(d)}}) AS derivations,
+  RETURN collect({{from: x.uid, to: y.uid, props: {props_of("d")}}}) AS derivations,
          collect(DISTINCT {_as_map("y")}) AS ancestors
 }}
 CALL (v, r) {{
@@ -114,7 +113,7 @@ def trace(store: Store, request_id: str, visibility: Visibility = EVERYTHING) ->
         trained_on=many(row["trained"]),
         served_features=many(row["served"]),
         derivations=[
-            Edge(d["from"], d["to"], "DERIVED_FROM", d["props"])
+            Edge(d["from"], d["to"], "DERIVED_FROM", decoded(d["props"]))
             for d in row["derivations"]
             if not (visibility.hides_uid(d["from"]) or visibility.hides_uid(d["to"]))
         ],
@@ -150,7 +149,7 @@ def _notes(result: Trace) -> list[str]:
 
 
 def _node(raw: dict[str, Any]) -> Node:
-    return Node(id=raw["id"], labels=tuple(raw["labels"]), properties=raw["props"])
+    return Node.from_row(raw)
 
 
 def _optional(raw: dict[str, Any] | None) -> Node | None:

@@ -16,6 +16,7 @@ from graph_lineage.lineage.model import Edge, Graph, Node
 from graph_lineage.lineage.visibility import EVERYTHING, Visibility
 from graph_lineage.store import reads
 from graph_lineage.store.connection import Store
+from graph_lineage.store.reads import decoded
 
 MAX_DEPTH = 20
 # High-volume leaves of the graph: a traversal asked for other kinds does not enter them,
@@ -189,9 +190,10 @@ def _fill(
     graph.nodes = list(keep.values())
     rows = store.read(reads.EDGES_AMONG, ids=list(keep), asOf=as_of)
     graph.edges = [
-        Edge(keep[row["from"]].uid, keep[row["to"]].uid, row["type"], row["rel"]) for row in rows
+        Edge(keep[row["from"]].uid, keep[row["to"]].uid, row["type"], decoded(row["rel"]))
+        for row in rows
     ]
 
 
 def _node(row: dict[str, Any]) -> Node:
-    return Node(id=row["id"], labels=tuple(row["labels"]), properties=row["props"])
+    return Node.from_row(row)

@@ -10,6 +10,7 @@ from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.graph import Node, Path, Relationship
 
 from graph_lineage.errors import ConfigurationError, StoreError, StoreUnavailable
 from graph_lineage.settings import Settings
@@ -166,7 +167,7 @@ class Store:
         """
         self.round_trips += 1
         with self._session(neo4j.WRITE_ACCESS, "batched write") as session:
-            return session.run(query, parameters).data()
+            return _rows(session.run(query, parameters))
 
     def _execute(
         self,
@@ -179,7 +180,7 @@ class Store:
 
         @neo4j.unit_of_work(timeout=timeout)
         def work(tx: neo4j.ManagedTransaction) -> list[Record]:
-            return tx.run(query, parameters).data()
+            return _rows(tx.run(query, parameters))
 
         with self._session(mode) as session:
             if mode == neo4j.READ_ACCESS:
@@ -215,3 +216,43 @@ class Store:
             with self._idle:
                 self._active -= 1
                 self._idle.notify_all()
+
+
+def _rows(result: neo4j.Result) -> list[Record]:
+    """The rows of ``result`` as plain dicts, as ``Result.data()`` makes them, faster.
+
+    ``data()`` tests every nested value against the ``typing`` ABCs, which cost more than
+    decoding the row: 25 ms for a few hundred nodes' properties. Here lists, maps and
+    scalars take a fast path by exact type; graph values (a query returning a node, a
+    relationship or a path) are exported as ``data()`` exports them.
+    """
+    keys = result.keys()
+    return [{key: _plain(value) for key, value in zip(keys, row.values())} for row in result]
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list:
+        return [_plain(item) for item in value]
+    if kind is dict:
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, Node):
+        return _plain(dict(value))
+    if isinstance(value, Relationship):
+        start, end = value.start_node, value.end_node
+        return (
+            _plain(dict(start)) if start is not None else None,
+            type(value).__name__,
+            _plain(dict(end)) if end is not None else None,
+        )
+    if isinstance(value, Path):
+        path = [_plain(value.start_node)]
+        for node, relationship in zip(value.nodes[1:], value.relationships):
+            path += [type(relationship).__name__, _plain(node)]
+        return path
+    return value  # temporal and spatial values, as the driver made them

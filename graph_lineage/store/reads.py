@@ -2,36 +2,74 @@
 
 Traversal is breadth-first, one round trip per depth level, over element ids: each level
 expands only nodes not seen before (pruning, never path enumeration) and asks for at most
-``$limit`` rows, so a hub with millions of neighbours costs one bounded query.
+``$limit`` rows, so a hub with millions of neighbours costs one bounded query. A step
+returns the nodes it reaches; the edges among all nodes found come once, at the end.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, LiteralString
+
+
+def props_of(variable: LiteralString) -> LiteralString:
+    """``properties(variable)`` in a form the client reads fast; :func:`decoded` reads it.
+
+    The driver builds each zoned datetime property in Python at about 35 µs apiece, which
+    made temporal properties most of a traversal's time (a thousand nodes carry thousands
+    of them). Here they travel as ``[key, epoch seconds, nanosecond, offset seconds]`` and
+    become ``datetime`` values with their offset (to the microsecond, as they were
+    written); every other property travels as it is.
+    """
+    v = variable
+    return (
+        f"{{plain: [k IN keys({v}) WHERE NOT {v}[k] IS :: ZONED DATETIME | [k, {v}[k]]],"
+        f" times: [k IN keys({v}) WHERE {v}[k] IS :: ZONED DATETIME"
+        f" | [k, {v}[k].epochSeconds, {v}[k].nanosecond, {v}[k].offsetSeconds]]}}"
+    )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ZONES: dict[int, timezone] = {0: UTC}
+
+
+def decoded(value: dict[str, Any]) -> dict[str, Any]:
+    """The properties :func:`props_of` sent."""
+    properties = dict(value["plain"])
+    for key, seconds, nanosecond, offset in value["times"]:
+        zone = _ZONES.get(offset)
+        if zone is None:
+            zone = _ZONES.setdefault(offset, timezone(timedelta(seconds=offset)))
+        moment = _EPOCH + timedelta(seconds=seconds, microseconds=nanosecond // 1000)
+        properties[key] = moment if zone is UTC else moment.astimezone(zone)
+    return properties
+
+
 # Every lineage label, each an index seek on its uid constraint (a test keeps this list
 # complete). Bookkeeping nodes (ContextUsage, SchemaMigration) are not lineage nodes.
-NODE_BY_UID = """
-CALL () {
-  MATCH (n:DataSource {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:Feature {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:FeatureVersion {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:Model {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:ModelVersion {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:Deployment {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:Experiment {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:Variant {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:LineageContext {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:Recommendation {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:Outcome {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:FeatureStatistics {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:DriftAlert {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:Anomaly {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:AuditRun {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:DebugSession {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:Job {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:Run {uid: $uid}) RETURN n
-  UNION ALL MATCH (n:Dataset {uid: $uid}) RETURN n
-}
-RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props
+NODE_BY_UID = f"""
+CALL () {{
+  MATCH (n:DataSource {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:Feature {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:FeatureVersion {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:Model {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:ModelVersion {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:Deployment {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:Experiment {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:Variant {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:LineageContext {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:Recommendation {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:Outcome {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:FeatureStatistics {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:DriftAlert {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:Anomaly {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:AuditRun {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:DebugSession {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:Job {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:Run {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:Dataset {{uid: $uid}}) RETURN n
+}}
+RETURN elementId(n) AS id, labels(n) AS labels, {props_of("n")} AS props
 LIMIT 1
 """
 
@@ -52,8 +90,7 @@ UNWIND $ids AS id
 MATCH (n) WHERE elementId(n) = id
 MATCH (n)-[r]->(m)
 WHERE NOT elementId(m) IN $seen AND {_VALID}
-RETURN elementId(n) AS from, type(r) AS type, properties(r) AS rel,
-       elementId(m) AS id, labels(m) AS labels, properties(m) AS props
+RETURN elementId(m) AS id, labels(m) AS labels, {props_of("m")} AS props
 LIMIT $limit
 """
 
@@ -62,8 +99,7 @@ UNWIND $ids AS id
 MATCH (n) WHERE elementId(n) = id
 MATCH (n)<-[r]-(m)
 WHERE NOT elementId(m) IN $seen AND {_VALID}
-RETURN elementId(n) AS from, type(r) AS type, properties(r) AS rel,
-       elementId(m) AS id, labels(m) AS labels, properties(m) AS props
+RETURN elementId(m) AS id, labels(m) AS labels, {props_of("m")} AS props
 LIMIT $limit
 """
 
@@ -89,25 +125,25 @@ WHERE {_VALID} AND {_IS_HIDDEN}
 {_HIDDEN_COUNT}"""
 
 # Edges among nodes already found (a node reached twice at one level, or a diamond).
-EDGES_AMONG = """
+EDGES_AMONG = f"""
 UNWIND $ids AS id
 MATCH (n) WHERE elementId(n) = id
 MATCH (n)-[r]->(m)
 WHERE elementId(m) IN $ids AND ($asOf IS NULL OR (
   (r.valid_from IS NULL OR r.valid_from <= $asOf) AND (r.valid_to IS NULL OR r.valid_to > $asOf)))
-RETURN elementId(n) AS from, type(r) AS type, properties(r) AS rel, elementId(m) AS to
+RETURN elementId(n) AS from, type(r) AS type, {props_of("r")} AS rel, elementId(m) AS to
 """
 
 # The versions of a feature or model, or of the feature or model a version belongs to.
-VERSIONS_OF = """
+VERSIONS_OF = f"""
 UNWIND $uids AS uid
-CALL (uid) {
-  MATCH (p:Feature {uid: uid}) RETURN p
-  UNION MATCH (p:Model {uid: uid}) RETURN p
-  UNION MATCH (:FeatureVersion {uid: uid})-[:VERSION_OF]->(p) RETURN p
-  UNION MATCH (:ModelVersion {uid: uid})-[:VERSION_OF]->(p) RETURN p
-}
+CALL (uid) {{
+  MATCH (p:Feature {{uid: uid}}) RETURN p
+  UNION MATCH (p:Model {{uid: uid}}) RETURN p
+  UNION MATCH (:FeatureVersion {{uid: uid}})-[:VERSION_OF]->(p) RETURN p
+  UNION MATCH (:ModelVersion {{uid: uid}})-[:VERSION_OF]->(p) RETURN p
+}}
 MATCH (v)-[:VERSION_OF]->(p)
-RETURN uid, elementId(v) AS id, labels(v) AS labels, properties(v) AS props
+RETURN uid, elementId(v) AS id, labels(v) AS labels, {props_of("v")} AS props
 ORDER BY uid, v.valid_from, v.uid
 """
