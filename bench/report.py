@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import audit
 import collector_record
 import ingest
 import queries
@@ -21,6 +22,7 @@ TITLES = {
     "storage": "Storage per recommendation (issue 7, part 2)",
     "collector_record": "Collector overhead on the serving path (issue 7, part 3)",
     "queries": "Query latency (issue 7, part 4)",
+    "audit": "Access audit under concurrency (issue 7, part 5)",
 }
 NOTES = {
     "ingest": (
@@ -54,12 +56,21 @@ NOTES = {
         " `downstream`/`impact` start at `source:clickstream`; downstream stops at 1,000"
         " nodes (`truncated`). See `bench/queries.py`."
     ),
+    "audit": (
+        "Threads appending access-audit records as fast as they can to a throwaway"
+        " database; `grouped` is `access_log.append` as the API calls it (group commit),"
+        " `one per transaction` is one record per transaction as before group commit."
+        " Every GraphQL operation waits for one append, on every API replica, so"
+        " `appends/s` bounds a deployment's GraphQL operations per second. `chain intact`:"
+        " `verify` passes and counts every record. See `bench/audit.py`."
+    ),
 }
 COLUMNS: dict[str, Mapping[str, str]] = {
     "ingest": ingest.COLUMNS,
     "storage": storage.COLUMNS,
     "collector_record": collector_record.COLUMNS,
     "queries": queries.COLUMNS,
+    "audit": audit.COLUMNS,
 }
 
 
@@ -120,6 +131,8 @@ def headline(name: str, report: dict[str, Any]) -> str:
             f" {report['warmup']} warm-up runs. Audit append p50:"
             f" {', '.join(cell(a) for a in audit)} ms (one per size)."
         )
+    if name == "audit":
+        return f"{report['appends_per_run']:,} appends per run."
     return f"{report.get('events_per_scenario', 0):,} events per scenario."
 
 

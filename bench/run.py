@@ -1,6 +1,7 @@
 """Every benchmark of issue 7 in one command, on throwaway local Neo4j servers.
 
-    .venv/bin/python bench/run.py [--scale small|full] [--only ingest,storage,collector,queries]
+    .venv/bin/python bench/run.py [--scale small|full]
+                                  [--only ingest,storage,collector,queries,audit]
 
 Each selected benchmark starts its own Neo4j (free ports, a temporary folder, removed at
 the end; never the database on 7687), writes ``bench/results/<name>.json`` with the
@@ -22,6 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import audit
 import collector_record
 import ingest
 import queries
@@ -33,8 +35,20 @@ from throwaway import neo4j_version, throwaway_neo4j
 from graph_lineage.store import Store
 
 SCALES: dict[str, dict[str, int]] = {
-    "small": {"ingest": 20_000, "storage": 20_000, "collector": 20_000, "queries": 20_000},
-    "full": {"ingest": 1_000_000, "storage": 100_000, "collector": 100_000, "queries": 1_000_000},
+    "small": {
+        "ingest": 20_000,
+        "storage": 20_000,
+        "collector": 20_000,
+        "queries": 20_000,
+        "audit": audit.APPENDS,
+    },
+    "full": {
+        "ingest": 1_000_000,
+        "storage": 100_000,
+        "collector": 100_000,
+        "queries": 1_000_000,
+        "audit": audit.APPENDS,
+    },
 }
 # Query latency is measured at each size of its scale, up to the scale's size.
 QUERY_SIZES = (10_000, 20_000, 100_000, 1_000_000)
@@ -83,11 +97,19 @@ def run_queries(folder: Path, size: int) -> dict[str, Any]:
         return {**queries.run(server, sizes), "machine": machine}
 
 
+def run_audit(folder: Path, size: int) -> dict[str, Any]:
+    with throwaway_neo4j(folder / "audit") as server:
+        with Store.connect(server.settings) as store:
+            machine = facts(neo4j_version(store))
+        return {**audit.run(server), "machine": machine}
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Path, int], dict[str, Any]]]] = {
     "ingest": ("ingest", run_ingest),
     "storage": ("storage", run_storage),
     "collector": ("collector_record", run_collector),
     "queries": ("queries", run_queries),
+    "audit": ("audit", run_audit),
 }
 
 

@@ -29,11 +29,14 @@ SET head.appending = true
 RETURN head.seq AS seq, head.hash AS hash
 """
 
+# $records are consecutive, oldest first; the head moves to the last of them.
 APPEND = """
 MATCH (head:AccessLogHead {name: $name})
+UNWIND $records AS properties
 CREATE (record:AccessRecord)
-SET record = $record
-SET head.seq = $record.seq, head.hash = $record.hash, head.at = $record.at
+SET record = properties
+WITH head, last(collect(properties)) AS newest
+SET head.seq = newest.seq, head.hash = newest.hash, head.at = newest.at
 REMOVE head.appending
 """
 
@@ -70,25 +73,26 @@ LIMIT $limit
 
 CHAIN = """
 MATCH (r:AccessRecord)
-WHERE r.seq > $after
+WHERE r.seq > $after AND r.seq <= $upTo
 RETURN properties(r) AS record
 ORDER BY r.seq
 LIMIT $limit
 """
 
 
-def append(store: Store, seal: Callable[[int, str], dict[str, Any]]) -> dict[str, Any]:
-    """Write one record at the head of the chain, in one transaction; returns its properties.
+def append(store: Store, seal: Callable[[int, str], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Write records at the head of the chain, in one transaction; returns their properties.
 
-    ``seal(seq, previous_hash)`` makes the record's properties (``seq`` and ``hash`` among
-    them) once the head is locked; a retried transaction calls it again.
+    ``seal(seq, previous_hash)`` makes the records' properties (``seq`` and ``hash`` among
+    them, the first numbered ``seq``) once the head is locked; a retried transaction calls
+    it again.
     """
 
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+    def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
         head = tx.run(LOCK_HEAD, name=HEAD_NAME, genesis=GENESIS_HASH).single(strict=True)
-        record = seal(int(head["seq"]) + 1, str(head["hash"]))
-        tx.run(APPEND, name=HEAD_NAME, record=record).consume()
-        return record
+        records = seal(int(head["seq"]) + 1, str(head["hash"]))
+        tx.run(APPEND, name=HEAD_NAME, records=records).consume()
+        return records
 
     return store.write_transaction(work, retry_seconds=APPEND_RETRY_SECONDS)
 

@@ -227,7 +227,10 @@ def _rows(result: neo4j.Result) -> list[Record]:
     relationship or a path) are exported as ``data()`` exports them.
     """
     keys = result.keys()
-    return [{key: _plain(value) for key, value in zip(keys, row.values())} for row in result]
+    return [
+        {key: _plain(value) for key, value in zip(keys, row.values(), strict=True)}
+        for row in result
+    ]
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None), bytes})
@@ -252,7 +255,7 @@ def _plain(value: Any) -> Any:
         )
     if isinstance(value, Path):
         path = [_plain(value.start_node)]
-        for node, relationship in zip(value.nodes[1:], value.relationships):
+        for node, relationship in zip(value.nodes[1:], value.relationships, strict=True):
             path += [type(relationship).__name__, _plain(node)]
         return path
     return value  # temporal and spatial values, as the driver made them

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from api import create_app
 from api.graphql import render_sdl
 from graph_lineage.cli import main
 from graph_lineage.demo import DemoPipeline
+from graph_lineage.errors import LineageError
 from graph_lineage.events import parse_event
 from graph_lineage.governance import RetentionPolicy, erase_user, run_retention
 from graph_lineage.governance.access_log import (
@@ -279,6 +281,74 @@ def test_concurrent_queries_get_one_record_each_with_contiguous_seqs(
     assert sorted(r.seq or 0 for r in records) == list(range(1, 21))
     assert {r.operation_name for r in records} == {f"Q{n}" for n in range(20)}
     assert verify(store).ok
+
+
+def test_concurrent_appends_share_transactions_and_each_caller_gets_its_own_record(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    transactions = []
+    real = store.write_transaction
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        transactions.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "write_transaction", counted)
+    start = threading.Barrier(32)
+
+    def one(n: int) -> AccessRecord:
+        start.wait()
+        return append(store, AccessRecord.build(subject=f"caller-{n}", roles=[], document="{ x }"))
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        written = list(pool.map(one, range(32)))
+
+    assert [record.subject for record in written] == [f"caller-{n}" for n in range(32)]
+    assert sorted(record.seq or 0 for record in written) == list(range(1, 33))
+    stored = {record.seq: record.hash for record in _newest(store, 32)}
+    assert all(stored[record.seq] == record.hash for record in written)
+    assert verify(store).ok and verify(store).records == 32
+    assert len(transactions) < 32  # callers that arrived during a write shared the next one
+
+
+def test_every_caller_of_a_failed_group_learns_its_record_was_not_written(
+    store: Store, settings: Settings
+) -> None:
+    unreachable = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{free_port()}"})
+    with Store.connect(unreachable) as elsewhere, ThreadPoolExecutor(max_workers=8) as pool:
+
+        def one(n: int) -> str:
+            record = AccessRecord.build(subject=f"caller-{n}", roles=[], document="{ x }")
+            try:
+                append(elsewhere, record)
+            except LineageError as error:
+                return type(error).__name__
+            return "written"
+
+        outcomes = list(pool.map(one, range(8)))
+    assert outcomes == ["StoreUnavailable"] * 8
+    assert verify(store).records == 0
+
+
+def test_verify_is_not_confused_by_records_appended_while_it_runs(store: Store) -> None:
+    for n in range(1_500):  # more than one page of the chain walk
+        append(store, AccessRecord.build(subject=f"s{n}", roles=[], document="{ x }"))
+    stop = threading.Event()
+
+    def keep_appending() -> None:
+        while not stop.is_set():
+            append(store, AccessRecord.build(subject="late", roles=[], document="{ y }"))
+
+    appender = threading.Thread(target=keep_appending)
+    appender.start()
+    try:
+        reports = [verify(store) for _ in range(3)]
+    finally:
+        stop.set()
+        appender.join()
+    assert all(report.ok for report in reports), [report.problem for report in reports]
+    assert reports[0].records >= 1_500
+    assert verify(store).records > reports[0].records  # the late ones, checked next time
 
 
 def test_retention_and_erasure_leave_the_access_log_alone(
