@@ -37,7 +37,7 @@ from throwaway import Server, free_port
 from workload import Workload, batches, graph_counts
 
 from api.app import create_app
-from api.graphql.visibility import _visibility
+from api.graphql.visibility import visibility_for
 from graph_lineage.auth import Role, demo_token
 from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.governance import access_log
@@ -148,7 +148,7 @@ def cases(
     store: Store, api: Api, recs: list[str], policy: AccessPolicy
 ) -> dict[str, tuple[Callable[[int], Any], Callable[[int], Any]]]:
     """name -> (library call, GraphQL call), each taking the repetition number."""
-    seen = _visibility(policy, frozenset({Role.ENGINEER}))
+    seen = visibility_for(policy, frozenset({Role.ENGINEER}))
     pick = lambda i: recs[i % len(recs)]  # noqa: E731
     first = listing.recommendations(store, listing.RecommendationFilter(), 50, None, seen)
     deep_after = None

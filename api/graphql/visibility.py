@@ -26,11 +26,12 @@ def _roles(info: Any) -> frozenset[Role]:
 
 def visibility(info: Any) -> Visibility:
     """The kinds of node hidden from the caller of this request."""
-    return _visibility(info.context.policy, _roles(info))
+    return visibility_for(info.context.policy, _roles(info))
 
 
 @cache
-def _visibility(policy: AccessPolicy, roles: frozenset[Role]) -> Visibility:
+def visibility_for(policy: AccessPolicy, roles: frozenset[Role]) -> Visibility:
+    """The kinds of node hidden from callers holding ``roles`` under ``policy``."""
     hidden = {
         str(label) for label in Label if not policy.may_read(roles, type_name_of(label), "uid")
     }

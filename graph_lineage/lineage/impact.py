@@ -20,7 +20,7 @@ from typing import Any
 from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.traversal import NodeNotFound, find_node
 from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
-from graph_lineage.store.connection import Store
+from graph_lineage.store.connection import Reader, Store
 from graph_lineage.store.labels import Label
 from graph_lineage.store.reads import props_of
 
@@ -121,7 +121,7 @@ class Usage:
     count: int
 
 
-def dependents(store: Store, root: Node) -> Dependents:
+def dependents(store: Reader, root: Node) -> Dependents:
     """Feature versions, model versions, deployments, variants, experiments below ``root``."""
     row = store.read(AFFECTED, id=root.id)[0]
     return Dependents(
@@ -136,7 +136,7 @@ def dependents(store: Store, root: Node) -> Dependents:
 
 
 def usage(
-    store: Store, ids: list[str], since: date | None = None, until: date | None = None
+    store: Reader, ids: list[str], since: date | None = None, until: date | None = None
 ) -> list[Usage]:
     """Traffic through the contexts that used any of the nodes ``ids``, each counted once."""
     return [_usage(row) for row in store.read(USAGE, ids=ids, since=since, until=until)]
@@ -176,6 +176,10 @@ def impact(
     Nodes of kinds hidden by ``visibility`` are left out and counted in ``hidden``; the
     traffic counts are aggregates and stay whole.
     """
+    return store.read_together(lambda reader: _impact(reader, uid, since, visibility))
+
+
+def _impact(store: Reader, uid: str, since: datetime | None, visibility: Visibility) -> Impact:
     root = find_node(store, uid, visibility)
     if root is None:  # a node the caller may not see answers like one that does not exist
         raise NodeNotFound(f"no lineage node has uid {uid!r}")

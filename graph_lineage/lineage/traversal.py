@@ -15,7 +15,7 @@ from graph_lineage.errors import LineageError
 from graph_lineage.lineage.model import Edge, Graph, Node
 from graph_lineage.lineage.visibility import EVERYTHING, Visibility
 from graph_lineage.store import reads
-from graph_lineage.store.connection import Store
+from graph_lineage.store.connection import Reader, Store
 from graph_lineage.store.reads import decoded
 
 MAX_DEPTH = 20
@@ -33,7 +33,7 @@ class InvalidQuery(LineageError):
     """An argument is out of range."""
 
 
-def find_node(store: Store, uid: str, visibility: Visibility = EVERYTHING) -> Node | None:
+def find_node(store: Reader, uid: str, visibility: Visibility = EVERYTHING) -> Node | None:
     """The node with this uid; None when there is none or the caller may not see its kind."""
     rows = store.read(reads.NODE_BY_UID, uid=uid)
     node = _node(rows[0]) if rows else None
@@ -101,6 +101,24 @@ def _traverse(
         raise InvalidQuery(f"depth must be between 1 and {MAX_DEPTH}, not {depth}")
     if not 1 <= max_nodes <= DEFAULT_MAX_NODES:
         raise InvalidQuery(f"max_nodes must be between 1 and {DEFAULT_MAX_NODES}, not {max_nodes}")
+
+    def work(reader: Reader) -> Graph:
+        return _walk(reader, uid, walk, depth, as_of, kinds, max_nodes, visibility)
+
+    return store.read_together(work)
+
+
+def _walk(
+    store: Reader,
+    uid: str,
+    walk: _Walk,
+    depth: int,
+    as_of: datetime | None,
+    kinds: list[str] | None,
+    max_nodes: int,
+    visibility: Visibility,
+) -> Graph:
+    """One level per statement, all in one read transaction."""
     root = find_node(store, uid, visibility)
     if root is None:  # a node the caller may not see answers like one that does not exist
         raise NodeNotFound(f"no lineage node has uid {uid!r}")
@@ -146,7 +164,7 @@ def _new_nodes(rows: list[dict[str, Any]], found: dict[str, Node]) -> dict[str, 
 
 
 def _has_more(
-    store: Store,
+    store: Reader,
     step: LiteralString,
     frontier: list[str],
     found: dict[str, Node],
@@ -160,7 +178,7 @@ def _has_more(
 
 
 def _count_hidden(
-    store: Store,
+    store: Reader,
     walk: _Walk,
     inner: list[str],
     as_of: datetime | None,
@@ -176,7 +194,7 @@ def _count_hidden(
 
 def _fill(
     graph: Graph,
-    store: Store,
+    store: Reader,
     found: dict[str, Node],
     kinds: list[str] | None,
     as_of: datetime | None,
