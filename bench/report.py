@@ -9,6 +9,7 @@ from typing import Any
 
 import audit
 import collector_record
+import hotspots
 import ingest
 import queries
 import storage
@@ -23,6 +24,7 @@ TITLES = {
     "collector_record": "Collector overhead on the serving path (issue 7, part 3)",
     "queries": "Query latency (issue 7, part 4)",
     "audit": "Access audit under concurrency (issue 7, part 5)",
+    "profile": "Where a GraphQL request's time goes (issue 7, part 5)",
 }
 NOTES = {
     "ingest": (
@@ -64,6 +66,15 @@ NOTES = {
         " `appends/s` bounds a deployment's GraphQL operations per second. `chain intact`:"
         " `verify` passes and counts every record. See `bench/audit.py`."
     ),
+    "profile": (
+        "GraphQL `trace` requests as `engineer` through the real app in the benchmark's"
+        " own event loop (`httpx.ASGITransport`: no sockets), after warm-up. `library"
+        " call`: `trace.trace` as the resolver calls it (Cypher, driver, our Python);"
+        " `audit append`: `access_log.append`, the record written before the answer;"
+        " `everything else`: HTTP framing, authentication, GraphQL parsing, validation and"
+        " execution, field authorization, JSON. The call trees and Cypher plans are the"
+        " files listed above. See `bench/hotspots.py`."
+    ),
 }
 COLUMNS: dict[str, Mapping[str, str]] = {
     "ingest": ingest.COLUMNS,
@@ -71,6 +82,7 @@ COLUMNS: dict[str, Mapping[str, str]] = {
     "collector_record": collector_record.COLUMNS,
     "queries": queries.COLUMNS,
     "audit": audit.COLUMNS,
+    "profile": hotspots.COLUMNS,
 }
 
 
@@ -131,6 +143,9 @@ def headline(name: str, report: dict[str, Any]) -> str:
             f" {report['warmup']} warm-up runs. Audit append p50:"
             f" {', '.join(cell(a) for a in audit)} ms (one per size)."
         )
+    if name == "profile":
+        listed = ", ".join(f"`{path}`" for path in report["profiles"])
+        return f"{report['recommendations']:,} recommendations. Profiles: {listed}."
     if name == "audit":
         return f"{report['appends_per_run']:,} appends per run."
     return f"{report.get('events_per_scenario', 0):,} events per scenario."

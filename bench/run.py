@@ -1,7 +1,7 @@
 """Every benchmark of issue 7 in one command, on throwaway local Neo4j servers.
 
     .venv/bin/python bench/run.py [--scale small|full]
-                                  [--only ingest,storage,collector,queries,audit]
+                                  [--only ingest,storage,collector,queries,audit,profile]
 
 Each selected benchmark starts its own Neo4j (free ports, a temporary folder, removed at
 the end; never the database on 7687), writes ``bench/results/<name>.json`` with the
@@ -25,6 +25,7 @@ from typing import Any
 
 import audit
 import collector_record
+import hotspots
 import ingest
 import queries
 import report
@@ -41,6 +42,7 @@ SCALES: dict[str, dict[str, int]] = {
         "collector": 20_000,
         "queries": 20_000,
         "audit": audit.APPENDS,
+        "profile": 20_000,
     },
     "full": {
         "ingest": 1_000_000,
@@ -48,6 +50,7 @@ SCALES: dict[str, dict[str, int]] = {
         "collector": 100_000,
         "queries": 1_000_000,
         "audit": audit.APPENDS,
+        "profile": 100_000,
     },
 }
 # Query latency is measured at each size of its scale, up to the scale's size.
@@ -104,12 +107,20 @@ def run_audit(folder: Path, size: int) -> dict[str, Any]:
         return {**audit.run(server), "machine": machine}
 
 
+def run_profile(folder: Path, size: int) -> dict[str, Any]:
+    with throwaway_neo4j(folder / "profile") as server:
+        with Store.connect(server.settings) as store:
+            machine = facts(neo4j_version(store))
+        return {**hotspots.run(server, size), "machine": machine}
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Path, int], dict[str, Any]]]] = {
     "ingest": ("ingest", run_ingest),
     "storage": ("storage", run_storage),
     "collector": ("collector_record", run_collector),
     "queries": ("queries", run_queries),
     "audit": ("audit", run_audit),
+    "profile": ("profile", run_profile),
 }
 
 
