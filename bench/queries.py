@@ -196,7 +196,9 @@ def shape(name: str, answer: Any) -> dict[str, Any]:
             "nodes": len(answer.nodes),
             "edges": len(answer.edges),
             "depth_reached": answer.depth_reached,
-            "truncated": answer.truncated,
+            "truncated": (answer.truncated_reason or "").split(":")[0]
+            if answer.truncated
+            else "no",
             "truncated_reason": answer.truncated_reason,
         }
     if isinstance(answer, listing.Page):
@@ -234,6 +236,7 @@ def measure_size(
         for name, (library, graphql) in cases(store, api, recs, policy).items():
             row: dict[str, Any] = {
                 "recommendations": counts["recommendations"],
+                "size": recommendations,
                 "query": name,
                 **shape(name, library(0)),
                 "load_average": load_average(),

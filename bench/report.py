@@ -151,6 +151,34 @@ def headline(name: str, report: dict[str, Any]) -> str:
     return f"{report.get('events_per_scenario', 0):,} events per scenario."
 
 
+def growth(report: dict[str, Any]) -> list[str]:
+    """The scaling curve: each query's p50 at every size, and how much it grew."""
+    sizes = report["sizes"]
+    if len(sizes) < 2:
+        return []
+    by_query: dict[str, dict[int, dict[str, Any]]] = {}
+    for row in report["results"]:
+        by_query.setdefault(row["query"], {})[row["size"]] = row
+    factor = sizes[-1] / sizes[0]
+    head = [
+        "query",
+        *(f"library p50 at {n:,}" for n in sizes),
+        f"growth for {factor:,.0f}x the graph",
+    ]
+    head += [f"GraphQL p50 at {sizes[-1]:,}", f"GraphQL p95 at {sizes[-1]:,}"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for query, rows in by_query.items():
+        if not all(n in rows for n in sizes):
+            continue
+        p50s = [rows[n]["library_p50_ms"] for n in sizes]
+        last = rows[sizes[-1]]
+        cells = [query, *(cell(p) for p in p50s), f"{p50s[-1] / p50s[0]:.2f}x"]
+        cells += [cell(last["graphql_p50_ms"]), cell(last["graphql_p95_ms"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    title = f"Scaling curve, library p50 in ms, from {sizes[0]:,} to {sizes[-1]:,} recommendations:"
+    return ["", title, "", *lines]
+
+
 def render() -> str:
     lines = [
         "# Benchmark results",
@@ -165,7 +193,10 @@ def render() -> str:
             continue
         report = json.loads(path.read_text())
         lines += ["", f"## {title}", "", machine_line(report), "", headline(name, report)]
-        lines += ["", table(COLUMNS[name], report["results"]), "", NOTES[name]]
+        lines += ["", table(COLUMNS[name], report["results"])]
+        if name == "queries":
+            lines += growth(report)
+        lines += ["", NOTES[name]]
     return "\n".join(lines) + "\n"
 
 
