@@ -18,12 +18,15 @@ Each of ``file``, ``down`` and ``neo4j`` runs twice: paced at ``--rate`` events/
 event built just before its call as a serving loop would, sleeping between bursts of
 100; and at ``max``, as fast as one thread can call ``record()`` on events built
 beforehand (kept out of the garbage collector with ``gc.freeze``), so the collector's
-thread competes for the GIL all the time. ``delivered/s`` is
-sent + spooled over the time from the first call until ``close()`` returned: the
-sustained rate of the whole pipeline. A ``no-op floor`` row times the same loop around
-a call that does nothing. On a busy or virtualized machine the first call after a sleep
-pays for cold caches; paced runs report it apart (``first_after_sleep_p50_us``) from the
-other calls (``others_p99_us``), since one call in a burst of 100 lands exactly at p99.
+thread competes for the GIL all the time. ``delivered/s`` is sent + spooled over the
+time from the first call until ``close()`` returned: the sustained rate of the whole
+pipeline. When the calls end before the thread's first send (``down`` at max), that send
+fails after ``close()`` and the final flush retries it with backoff (``max_retries``,
+about a second) before spooling: ``delivered/s`` includes it. A ``no-op floor`` row times
+the same loop around a call that does nothing. On a busy or virtualized machine the first
+call after a sleep pays for cold caches; paced runs report it apart
+(``first_after_sleep_p50_us``) from the other calls (``others_p99_us``), since one call in
+a burst of 100 lands exactly at p99.
 
 Prints a JSON result and a Markdown table; writes bench/results/collector_record.json.
 """
@@ -107,7 +110,11 @@ def workload(count: int, seed: int, run: str, rate: int | None) -> Iterable[Even
 
 
 def sampler() -> Sampler:
-    """Keep everything (the heaviest load) and evaluate every rule on every event."""
+    """Keep everything (the heaviest load) and evaluate every rule on every event.
+
+    A sampler that keeps every event leaves the rules to the collector's thread; with a
+    fraction below 1, ``record()`` decides recommendations itself (it reports the decision).
+    """
     return Sampler(1.0, users={"user-7"}, experiments={"ranker-v7"}, score_above=0.999)
 
 

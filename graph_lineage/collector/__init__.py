@@ -1,8 +1,9 @@
 """The collector SDK: record lineage from the serving path without slowing it down.
 
-``record(event)`` samples the event, puts it in a bounded in-memory queue and returns:
-it never blocks and never raises. A background thread sends batches (by size or every
-``flush_interval``) through a transport, retries with backoff, spools to local disk
+``record(event)`` puts the event in a bounded in-memory queue and returns: it never
+blocks and never raises. A background thread works out why each event was kept (unless
+``record()`` had to decide, to say whether it kept the event), sends batches (by size or
+every ``flush_interval``) through a transport, retries with backoff, spools to local disk
 while the backend is down and replays the spool, in order, when it is back.
 
 >>> from graph_lineage.collector import (

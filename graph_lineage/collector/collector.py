@@ -44,9 +44,15 @@ class LineageCollector:
         config: CollectorConfig | None = None,
     ) -> None:
         self.config = config = config or CollectorConfig()
-        self.sampler = sampler or Sampler()
         self._counters = Counters()
-        self._queue = EventQueue(config.max_queue, self._counters)
+        self._wake = threading.Event()
+        self._queue = EventQueue(
+            config.max_queue,
+            self._counters,
+            sampler or Sampler(),
+            batch_size=config.batch_size,
+            wake=self._wake.set,
+        )
         self._spool = Spool(
             config.spool_dir,
             max_bytes=config.spool_max_bytes,
@@ -54,7 +60,6 @@ class LineageCollector:
             fsync=config.spool_fsync,
         )
         self._closing = threading.Event()
-        self._wake = threading.Event()
         self._close_by = float("inf")
         self._delivery = Delivery(transport, self._spool, self._counters, config, self._closing)
         self._thread = threading.Thread(
@@ -63,33 +68,46 @@ class LineageCollector:
         self._thread.start()
         atexit.register(self.close)
 
+    @property
+    def sampler(self) -> Sampler:
+        """The sampler given at construction; the queue sorts deferred events with it."""
+        return self._queue.sampler
+
     def record(self, event: Event) -> bool:
         """Queue the event if sampling keeps it and there is room; True when queued.
 
         Never blocks and never raises: whatever goes wrong is counted in :meth:`stats`.
         """
         try:
-            if self._closing.is_set():
-                self._counters.count_refused("closed")
-                return False
-            if type(event) not in EVENT_TYPES and not isinstance(event, BaseEvent):
-                self._counters.count_refused("not_an_event")
-                return False
-            queued = self._queue.offer(event, self.sampler.decide(event))
-            if len(self._queue) >= self.config.batch_size and not self._wake.is_set():
-                self._wake.set()
-            return queued
+            queue = self._queue
+            inbox = queue.inbox
+            if type(event) in queue.undecided and len(inbox) < queue.room:
+                inbox.append(event)  # sampled, counted and laned later, off the serving path
+                return len(inbox) < queue.notice_at or queue.noticed(event)
+            return self._record_decided(event)
         except Exception:
             self._counters.count_refused("record_error")
             return False
 
+    def _record_decided(self, event: Event) -> bool:
+        """The path of events sampled now, of a full or closed queue, and of non-events."""
+        if self._closing.is_set():
+            self._counters.count_refused("closed")
+            return False
+        if type(event) not in EVENT_TYPES and not isinstance(event, BaseEvent):
+            self._counters.count_refused("not_an_event")
+            return False
+        return self._queue.offer(event, self.sampler.decide(event))
+
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until everything queued so far was sent, spooled or dropped; False on timeout."""
+        self._queue.sort()
         target = self._counters.queued
         self._wake.set()
         return self._counters.wait_settled(target, timeout)
 
     def stats(self) -> CollectorStats:
+        self._queue.sort()
         return self._counters.snapshot(len(self._queue), self._spool.pending)
 
     def close(self, timeout: float = 30.0) -> CollectorStats:
@@ -102,6 +120,7 @@ class LineageCollector:
         if not self._closing.is_set():
             self._close_by = time.monotonic() + timeout
             self._closing.set()
+            self._queue.close()
             self._wake.set()
         self._thread.join(timeout)
         if self._thread.is_alive():
@@ -124,8 +143,8 @@ class LineageCollector:
                 self._wake.clear()
                 more = self._guarded_cycle(final=False)
             self._guarded_cycle(final=True)
-            self._queue.close()
-            if len(self._queue):  # a record() that raced with close()
+            self._queue.seal()  # a record() that raced with close() is sent or takes it back
+            if len(self._queue):
                 self._guarded_cycle(final=True)
         finally:
             self._delivery.transport.close()

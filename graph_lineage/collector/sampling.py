@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from graph_lineage.events import Event, RecommendationServed
+from graph_lineage.events import BaseEvent, Event, RecommendationServed
 
 LINEAGE = "lineage"
 ERROR = "error"
@@ -71,6 +71,14 @@ class Sampler:
         self.score_below = score_below
         self._hasher = hashlib.blake2b(digest_size=8, key=salt.encode("utf-8"))
         self._threshold = int(fraction * 2**64)
+
+    def always_keeps(self, event_type: type[BaseEvent]) -> bool:
+        """Whether :meth:`decide` keeps every event of this type, whatever it holds.
+
+        The collector works out the reasons of such events off the serving path. A
+        subclass that overrides :meth:`decide` overrides this to match.
+        """
+        return self._threshold >= 2**64 or not issubclass(event_type, RecommendationServed)
 
     def decide(self, event: Event) -> Decision:
         if not isinstance(event, RecommendationServed):

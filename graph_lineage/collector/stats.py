@@ -70,6 +70,12 @@ class Counters:
             if queued:
                 self.settle_locked(count)
 
+    def count_admitted(self, count: int, kept_for: Counter[tuple[str, ...]]) -> None:
+        """Queued events the collector's thread counted in bulk; the caller holds ``lock``."""
+        self.recorded += count
+        self.queued += count
+        self.kept_for.update(kept_for)
+
     def count_refused(self, reason: str) -> None:
         """A ``record()`` call that queued nothing and was not sampled out."""
         with self.lock:

@@ -13,8 +13,9 @@ from graph_lineage.collector import CollectorConfig, LineageCollector, Sampler
 from graph_lineage.collector.lanes import EventQueue
 from graph_lineage.collector.sampling import KEEP_LINEAGE, KEEP_SAMPLED, Decision
 from graph_lineage.collector.stats import Counters
+from graph_lineage.events import Event
 
-from .collector_support import Backend, served
+from .collector_support import Backend, outcome, served
 
 RULE = Decision(True, ("chosen_user",))
 
@@ -142,3 +143,80 @@ def test_close_returns_on_time_even_while_the_backend_hangs(stuck: Backend, tmp_
     stuck.gate.set()
     assert collector.close(timeout=10).sent == 5
     assert stuck.closed
+
+
+def test_an_event_appended_after_the_last_sort_is_taken_back_by_its_caller() -> None:
+    counters = Counters()
+    queue = EventQueue(10, counters)
+    early, late = served("early"), served("late")
+    queue.inbox.append(early)  # a record() past its checks before close(), appending now
+    queue.close()
+    queue.seal()
+    queue.inbox.append(late)  # the same, but appending after the thread's last sort
+
+    assert queue.noticed(early) is True, "sorted by the last sort: it will be sent"
+    assert queue.noticed(late) is False
+    assert [e.event.request_id for e in queue.take(10)] == ["early"]
+    assert len(queue) == 0
+    assert counters.dropped == {"closed": 1} and counters.queued == 1
+
+
+def test_threads_overshooting_the_last_places_are_shed_when_sorted() -> None:
+    counters = Counters()
+    queue = EventQueue(2, counters, Sampler(1.0, users={"vip"}))
+    for request_id in ("s0", "s1", "s2"):  # three threads passed the room check at once
+        queue.inbox.append(served(request_id))
+    queue.inbox.append(served("v0", user="vip"))
+
+    assert [e.event.request_id for e in queue.take(10)] == ["s1", "v0"]
+    assert counters.recorded == 4 and counters.queued == 3
+    assert counters.dropped == {"shed_sampled": 2}
+    assert counters.kept_for == {("sampled",): 3, ("chosen_user", "sampled"): 1}
+
+
+def test_events_sampled_now_and_later_keep_their_arrival_order(tmp_path: Path) -> None:
+    backend = Backend()
+    config = CollectorConfig(flush_interval=60, spool_dir=tmp_path)
+    collector = LineageCollector(backend, Sampler(0.0, users={"vip"}), config)
+    assert collector.record(outcome("r0"))  # lineage: kept, sampled by the thread
+    assert collector.record(served("r1", user="vip"))  # sampled now: record() reports it
+    assert not collector.record(served("r2"))
+    assert collector.record(outcome("r3"))
+
+    stats = collector.close()
+
+    assert backend.received == ["out-r0", "evt-r1", "out-r3"]
+    assert (stats.recorded, stats.sampled_out, stats.queued) == (4, 1, 3)
+    assert stats.kept_by_reason == {"lineage": 2, "chosen_user": 1}
+
+
+def test_stats_count_events_the_thread_has_not_sorted_yet(tmp_path: Path) -> None:
+    config = CollectorConfig(flush_interval=60, spool_dir=tmp_path)
+    collector = LineageCollector(Backend(), Sampler(1.0, users={"vip"}), config)
+    try:
+        for n in range(3):
+            assert collector.record(served(f"r{n}", user="vip" if n == 1 else "user-1"))
+
+        stats = collector.stats()
+    finally:
+        collector.close()
+
+    assert (stats.recorded, stats.queued, stats.pending) == (3, 3, 3)
+    assert stats.kept_by_reason == {"sampled": 3, "chosen_user": 1}
+
+
+def test_a_sampler_failing_off_the_serving_path_is_counted_not_lost(tmp_path: Path) -> None:
+    class Failing(Sampler):
+        def decide(self, event: Event) -> Decision:
+            raise RuntimeError("a bug in a sampler")
+
+    backend = Backend()
+    config = CollectorConfig(flush_interval=60, spool_dir=tmp_path)
+    collector = LineageCollector(backend, Failing(1.0), config)
+    assert collector.record(served("r0"))  # accepted: its reasons are worked out later
+
+    stats = collector.close()
+
+    assert backend.received == []
+    assert (stats.recorded, stats.queued, stats.pending) == (1, 0, 0)
+    assert stats.dropped_by_reason == {"record_error": 1}
