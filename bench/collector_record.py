@@ -12,7 +12,10 @@ timed: producers hand the collector built events. Scenarios:
   it stores the benchmark's recommendations in that database);
 - ``down``: a transport that always fails, so every batch goes to the disk spool;
 - ``file-shedding``: backend up with the default 10,000-event queue, offered faster
-  than the thread ships, so the full-queue (shedding) path is timed too.
+  than the thread ships, so the full-queue (shedding) path is timed too;
+- ``file-sampled``: backend up, paced, with a sampler keeping 5 % of recommendations by
+  chance (plus the rules' and every lineage event), as production would: ``record()``
+  then decides each recommendation in the call.
 
 Each of ``file``, ``down`` and ``neo4j`` runs twice: paced at ``--rate`` events/s, each
 event built just before its call as a serving loop would, sleeping between bursts of
@@ -109,21 +112,27 @@ def workload(count: int, seed: int, run: str, rate: int | None) -> Iterable[Even
     return prebuilt
 
 
-def sampler() -> Sampler:
+def sampler(fraction: float = 1.0) -> Sampler:
     """Keep everything (the heaviest load) and evaluate every rule on every event.
 
     A sampler that keeps every event leaves the rules to the collector's thread; with a
-    fraction below 1, ``record()`` decides recommendations itself (it reports the decision).
+    fraction below 1 (the ``file-sampled`` scenario, 5 %), ``record()`` decides
+    recommendations itself, since it reports the decision.
     """
-    return Sampler(1.0, users={"user-7"}, experiments={"ranker-v7"}, score_above=0.999)
+    return Sampler(fraction, users={"user-7"}, experiments={"ranker-v7"}, score_above=0.999)
 
 
 def run(
-    name: str, transport: Transport, events: Iterable[Event], queue: int, rate: int | None
+    name: str,
+    transport: Transport,
+    events: Iterable[Event],
+    queue: int,
+    rate: int | None,
+    fraction: float = 1.0,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as spool:
         config = CollectorConfig(max_queue=queue, spool_dir=Path(spool))
-        collector = LineageCollector(transport, sampler(), config)
+        collector = LineageCollector(transport, sampler(fraction), config)
         latencies, elapsed = time_records(collector.record, events, rate)
         split = first_after_sleep(latencies) if rate else {}
         closing = time.perf_counter()
@@ -236,6 +245,8 @@ def scenarios(count: int, seed: int, rate: int) -> list[dict[str, Any]]:
             results.append(run("down", DownBackend(), events, count, paced))
         events = workload(count, seed, "shed", None)
         results.append(run("file-shedding", file_transport(), events, 10_000, None))
+        events = workload(count, seed, f"sampled-{rate}", rate)
+        results.append(run("file-sampled", file_transport(), events, count, rate, 0.05))
     if os.environ.get("GRAPH_LINEAGE_NEO4J_URI"):
         results.extend(neo4j_scenarios(count, seed, rate))
     return results
