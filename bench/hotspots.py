@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -163,8 +164,8 @@ def graphql_requests(server: Server, recs: list[str], written: list[str]) -> dic
 
 
 def run(server: Server, recommendations: int) -> dict[str, Any]:
-    workload = Workload.demo(recommendations)
-    counts = load(server, workload)
+    counts = load(server, Workload.demo(recommendations))
+    gc.collect()  # the workload is gone; its garbage must not land in the profiles
     written: list[str] = []
     with Store.connect(server.settings) as store:
         recs = [row["uid"] for row in store.read(NEWEST, n=400)][::50]

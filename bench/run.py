@@ -50,7 +50,7 @@ SCALES: dict[str, dict[str, int]] = {
         "collector": 100_000,
         "queries": 1_000_000,
         "audit": audit.APPENDS,
-        "profile": 100_000,
+        "profile": 1_000_000,
     },
 }
 # Query latency is measured at each size of its scale, up to the scale's size.
