@@ -63,7 +63,9 @@ def upstream(
 ) -> Graph:
     """What ``uid`` came from: follows edges from derived to origin."""
     walk = _Walk("upstream", reads.UPSTREAM_STEP, reads.HIDDEN_UPSTREAM)
-    return _traverse(store, uid, walk, depth, as_of, kinds, max_nodes, visibility)
+    return store.read_together(
+        lambda reader: _traverse(reader, uid, walk, depth, as_of, kinds, max_nodes, visibility)
+    )
 
 
 def downstream(
@@ -77,7 +79,9 @@ def downstream(
 ) -> Graph:
     """What was derived from ``uid``: follows edges backwards."""
     walk = _Walk("downstream", reads.DOWNSTREAM_STEP, reads.HIDDEN_DOWNSTREAM)
-    return _traverse(store, uid, walk, depth, as_of, kinds, max_nodes, visibility)
+    return store.read_together(
+        lambda reader: _traverse(reader, uid, walk, depth, as_of, kinds, max_nodes, visibility)
+    )
 
 
 @dataclass(frozen=True)
@@ -88,27 +92,6 @@ class _Walk:
 
 
 def _traverse(
-    store: Store,
-    uid: str,
-    walk: _Walk,
-    depth: int,
-    as_of: datetime | None,
-    kinds: list[str] | None,
-    max_nodes: int,
-    visibility: Visibility,
-) -> Graph:
-    if not 1 <= depth <= MAX_DEPTH:
-        raise InvalidQuery(f"depth must be between 1 and {MAX_DEPTH}, not {depth}")
-    if not 1 <= max_nodes <= DEFAULT_MAX_NODES:
-        raise InvalidQuery(f"max_nodes must be between 1 and {DEFAULT_MAX_NODES}, not {max_nodes}")
-
-    def work(reader: Reader) -> Graph:
-        return _walk(reader, uid, walk, depth, as_of, kinds, max_nodes, visibility)
-
-    return store.read_together(work)
-
-
-def _walk(
     store: Reader,
     uid: str,
     walk: _Walk,
@@ -118,7 +101,11 @@ def _walk(
     max_nodes: int,
     visibility: Visibility,
 ) -> Graph:
-    """One level per statement, all in one read transaction."""
+    """One level per statement; the callers run all of them in one read transaction."""
+    if not 1 <= depth <= MAX_DEPTH:
+        raise InvalidQuery(f"depth must be between 1 and {MAX_DEPTH}, not {depth}")
+    if not 1 <= max_nodes <= DEFAULT_MAX_NODES:
+        raise InvalidQuery(f"max_nodes must be between 1 and {DEFAULT_MAX_NODES}, not {max_nodes}")
     root = find_node(store, uid, visibility)
     if root is None:  # a node the caller may not see answers like one that does not exist
         raise NodeNotFound(f"no lineage node has uid {uid!r}")
