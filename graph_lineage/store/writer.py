@@ -135,8 +135,13 @@ class LineageWriter:
         self, batch: list[RecommendationServed]
     ) -> tuple[list[Row], list[Row]]:
         contexts: dict[str, Row] = {}
-        rows = []
+        rows: dict[str, Row] = {}
         for event in batch:
+            if event.uid in rows:
+                # The same request twice in one batch (a retried or at-least-once producer):
+                # the first occurrence is stored, so HAS_CONTEXT and ContextUsage count it
+                # once; a single UNWIND would see both rows as first storage.
+                continue
             variant = event.variant_uid
             fingerprint = context_fingerprint(event.model_version, event.feature_versions, variant)
             uid = uids.context_uid(fingerprint)
@@ -145,8 +150,8 @@ class LineageWriter:
                 context = contexts[uid] = _context_row(uid, fingerprint, event)
             context["first_seen"] = min(context["first_seen"], event.served_at)
             context["last_seen"] = max(context["last_seen"], event.served_at)
-            rows.append(self._recommendation_row(event, uid))
-        return list(contexts.values()), rows
+            rows[event.uid] = self._recommendation_row(event, uid)
+        return list(contexts.values()), list(rows.values())
 
     def _recommendation_row(self, event: RecommendationServed, context: str) -> Row:
         items = sorted(event.items, key=lambda item: item.position)

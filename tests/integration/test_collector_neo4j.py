@@ -147,3 +147,20 @@ def test_with_neo4j_stopped_10000_events_arrive_exactly_once_when_it_starts(
         )
         # ContextUsage counts move only when a recommendation is first stored.
         assert _count(store, "MATCH (u:ContextUsage) RETURN sum(u.count) AS n") == EVENTS
+
+
+def test_a_request_recorded_twice_is_counted_once(
+    store: Store, neo4j_target: Neo4jTarget, tmp_path: Path
+) -> None:
+    keyed = neo4j_target.settings(pseudonymization_key=KEY, local_home=tmp_path / "unused")
+    migrate(store, keyed.migrations_dir)
+    collector = _collector(keyed, tmp_path / "spool")
+    for n in range(50):  # each request twice, once under a new event id, in one batch
+        event = _served(n)
+        collector.record(event)
+        collector.record(event.model_copy(update={"event_id": f"evt-{n}-again"}))
+    stats = collector.close()
+
+    assert stats.sent == 100
+    assert _count(store, "MATCH (:Recommendation)-[h:HAS_CONTEXT]->() RETURN count(h) AS n") == 50
+    assert _count(store, "MATCH (u:ContextUsage) RETURN sum(u.count) AS n") == 50

@@ -110,3 +110,19 @@ def test_an_empty_body_is_refused(client: TestClient) -> None:
 
     assert reply.status_code == 422
     assert reply.json()["detail"] == "the body holds no event"
+
+
+def test_duplicates_inside_one_request_are_counted_once(client: TestClient, store: Store) -> None:
+    events = _events(8)
+    served = [e for e in events if e["type"] == "recommendation.served"]
+    retried = [{**e, "event_id": f"{e['event_id']}-retry"} for e in served]
+
+    reply = client.post("/v1/events", json=events + served + retried)
+
+    assert reply.status_code == 200, reply.text
+    rows = store.read(
+        "MATCH (r:Recommendation)-[h:HAS_CONTEXT]->() WITH count(h) AS edges"
+        " MATCH (u:ContextUsage) RETURN edges, sum(u.count) AS used"
+    )
+    assert (rows[0]["edges"], rows[0]["used"]) == (8, 8)
+    assert recommendation_count(store) == 8

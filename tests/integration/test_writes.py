@@ -197,3 +197,52 @@ def test_a_changed_experiment_closes_the_old_serving_interval(
         ("model:m@v1", T0, T0 + timedelta(days=5)),
         ("model:m@v2", T0 + timedelta(days=5), None),
     ]
+
+
+def _served_copies(events: list[Event]) -> list[Event]:
+    """Every recommendation of ``events`` once more: the same event, and the same request
+    under a new event id (an at-least-once producer, a retried collector batch)."""
+    served = [e for e in events if e.type == "recommendation.served"]
+    retried = [e.model_copy(update={"event_id": f"{e.event_id}-retry"}) for e in served]
+    return served + retried
+
+
+def _edges_and_usage(store: Store) -> tuple[int, int, int]:
+    rows = store.read(
+        "MATCH (r:Recommendation) WITH count(r) AS recommendations"
+        " OPTIONAL MATCH (:Recommendation)-[h:HAS_CONTEXT]->()"
+        " WITH recommendations, count(h) AS edges"
+        " OPTIONAL MATCH (u:ContextUsage)"
+        " RETURN recommendations, edges, coalesce(sum(u.count), 0) AS used"
+    )
+    return int(rows[0]["recommendations"]), int(rows[0]["edges"]), int(rows[0]["used"])
+
+
+def test_duplicates_inside_one_batch_are_stored_and_counted_once(
+    schema: Store, settings: Settings
+) -> None:
+    events = _demo(200)
+    served = sum(1 for e in events if e.type == "recommendation.served")
+
+    _writer(schema, settings).write(events + _served_copies(events))
+
+    assert _edges_and_usage(schema) == (served, served, served)
+    _writer(schema, settings).write(_served_copies(events))  # and again, in a later batch
+    assert _edges_and_usage(schema) == (served, served, served)
+
+
+def test_within_a_batch_the_first_of_two_requests_with_one_id_is_stored(
+    schema: Store, settings: Settings
+) -> None:
+    first = next(e for e in _demo(5) if e.type == "recommendation.served")
+    second = first.model_copy(update={"event_id": "other-event", "segment": "other-segment"})
+
+    _writer(schema, settings).write([first, second])
+
+    rows = schema.read(
+        "MATCH (r:Recommendation)-[:HAS_CONTEXT]->(c)<-[:OF_CONTEXT]-(u:ContextUsage)"
+        " RETURN r.segment AS segment, r.event_id AS event, u.segment AS counted, u.count AS n"
+    )
+    assert rows == [
+        {"segment": first.segment, "event": first.event_id, "counted": first.segment, "n": 1}
+    ]
