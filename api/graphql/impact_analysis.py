@@ -11,9 +11,9 @@ import strawberry
 from api.graphql.analyses import Count
 from api.graphql.graph import HiddenNodes, hidden_to_graphql
 from api.graphql.nodes import LineageNode, to_graphql
-from graph_lineage.lineage import migration
-from graph_lineage.lineage.plans import DEFAULT_WINDOW_DAYS, ChangePlan, parse_plan
-from graph_lineage.lineage.risk import Reason
+from graph_lineage.change_plans import assessment as migration
+from graph_lineage.change_plans.plan import DEFAULT_WINDOW_DAYS, ChangePlan, parse_plan
+from graph_lineage.change_plans.risk import Reason
 
 
 @strawberry.enum(description="How risky a planned change is, lowest first.")

@@ -13,7 +13,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from graph_lineage.audits import Window, completeness, completeness_json, completeness_markdown
+from graph_lineage.completeness import (
+    Window,
+    completeness,
+    completeness_json,
+    completeness_markdown,
+)
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 

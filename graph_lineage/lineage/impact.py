@@ -7,7 +7,7 @@ per-day ``ContextUsage`` counters of the lineage contexts that used what is affe
 never by scanning recommendation nodes.
 
 :func:`dependents` and :func:`usage` are the two halves, shared with the migration
-impact analysis (``graph_lineage.lineage.migration``).
+impact analysis (``graph_lineage.change_plans.assessment``).
 """
 
 from __future__ import annotations

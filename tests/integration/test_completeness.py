@@ -12,8 +12,13 @@ from typing import Any
 
 import pytest
 
-from graph_lineage.audits import Window, completeness, completeness_json, completeness_markdown
 from graph_lineage.cli import main
+from graph_lineage.completeness import (
+    Window,
+    completeness,
+    completeness_json,
+    completeness_markdown,
+)
 from graph_lineage.demo import DAYS, START, DemoPipeline
 from graph_lineage.demo_faults import Faults, FaultyDemoPipeline
 from graph_lineage.events import parse_event

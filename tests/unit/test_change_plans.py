@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from graph_lineage.lineage.plans import (
+from graph_lineage.change_plans.plan import (
     DEFAULT_WINDOW_DAYS,
     Deprecate,
     Drop,

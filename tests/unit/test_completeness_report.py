@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from graph_lineage.audits import CompletenessReport, Gap, Tally, Window, completeness_markdown
+from graph_lineage.completeness import CompletenessReport, Gap, Tally, Window, completeness_markdown
 
 JAN = datetime(2026, 1, 1, tzinfo=UTC)
 FEB = datetime(2026, 2, 1, tzinfo=UTC)

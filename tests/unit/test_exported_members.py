@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import api
 import graph_lineage
-import graph_lineage.audits
+import graph_lineage.completeness
 import graph_lineage.neo4j_local
 import graph_lineage.store
 
@@ -36,8 +36,8 @@ def test_neo4j_local_and_api_exports() -> None:
     assert api.__all__ == ["create_app"]
 
 
-def test_audits_exports() -> None:
-    assert sorted(graph_lineage.audits.__all__) == [
+def test_completeness_exports() -> None:
+    assert sorted(graph_lineage.completeness.__all__) == [
         "CompletenessReport",
         "Gap",
         "Tally",
@@ -49,7 +49,12 @@ def test_audits_exports() -> None:
 
 
 def test_every_exported_name_exists() -> None:
-    modules = (graph_lineage, graph_lineage.store, graph_lineage.neo4j_local, graph_lineage.audits)
+    modules = (
+        graph_lineage,
+        graph_lineage.store,
+        graph_lineage.neo4j_local,
+        graph_lineage.completeness,
+    )
     for module in (*modules, api):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
@@ -76,3 +81,46 @@ def test_anomalies_exports() -> None:
     ]
     for name in graph_lineage.anomalies.__all__:
         assert hasattr(graph_lineage.anomalies, name), name
+
+
+def test_lineage_and_change_plans_exports() -> None:
+    import graph_lineage.change_plans
+    import graph_lineage.lineage
+
+    assert sorted(graph_lineage.lineage.__all__) == [
+        "EVERYTHING",
+        "Edge",
+        "Graph",
+        "Impact",
+        "InvalidQuery",
+        "LineageDiff",
+        "Node",
+        "NodeNotFound",
+        "Page",
+        "RecommendationFilter",
+        "Trace",
+        "Visibility",
+        "downstream",
+        "find_node",
+        "lineage_diff",
+        "upstream",
+        "versions_of",
+    ]
+    assert sorted(graph_lineage.change_plans.__all__) == [
+        "Change",
+        "ChangeImpact",
+        "ChangePlan",
+        "InvalidPlan",
+        "MigrationImpact",
+        "Reason",
+        "RiskLevel",
+        "Traffic",
+        "analyze",
+        "load_plan",
+        "migration_json",
+        "migration_markdown",
+        "parse_plan",
+    ]
+    for module in (graph_lineage.lineage, graph_lineage.change_plans):
+        for name in module.__all__:
+            assert hasattr(module, name), f"{module.__name__}.{name}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph_lineage.lineage.risk import (
+from graph_lineage.change_plans.risk import (
     MAJOR_SHARE,
     NOTABLE_SHARE,
     Exposure,

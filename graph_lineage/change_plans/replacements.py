@@ -7,9 +7,9 @@ must also be built on the new version (derived from it, or trained on what is).
 
 from __future__ import annotations
 
+from graph_lineage.change_plans.plan import Change
 from graph_lineage.lineage.impact import Dependents
 from graph_lineage.lineage.model import Node
-from graph_lineage.lineage.plans import Change
 from graph_lineage.lineage.traversal import versions_of
 from graph_lineage.store.connection import Store
 from graph_lineage.store.labels import Label

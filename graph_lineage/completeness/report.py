@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from graph_lineage.audits.completeness import CompletenessReport, Tally
+from graph_lineage.completeness.audit import CompletenessReport, Tally
 
 
 def percent(share: Fraction | None) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from graph_lineage.lineage.migration import ChangeImpact, MigrationImpact, Traffic
+from graph_lineage.change_plans.assessment import ChangeImpact, MigrationImpact, Traffic
 from graph_lineage.lineage.model import Node
 
 

@@ -1,13 +1,13 @@
 """Migration impact analysis: what a change plan touches, whom to tell, and how risky it is.
 
-For each change of a :class:`~graph_lineage.lineage.plans.ChangePlan`: the feature
+For each change of a :class:`~graph_lineage.change_plans.plan.ChangePlan`: the feature
 versions, model versions, deployments, variants and experiments below what it changes
 (:func:`graph_lineage.lineage.impact.dependents`), which deployments are active and which
 experiments run at ``as_of``, the recommendations they served over the window, day by day
 and by segment (the ``ContextUsage`` counters, :func:`~graph_lineage.lineage.impact.usage`),
 the owners to tell, the replacement of each affected version (another version of the same
 feature or model that the whole plan leaves standing; for ``replace``, one built on the new
-version), and a risk level with its reasons (:mod:`graph_lineage.lineage.risk`).
+version), and a risk level with its reasons (:mod:`graph_lineage.change_plans.risk`).
 
 The window is the ``window_days`` whole UTC days before ``as_of``'s day. Nodes of kinds the
 caller may not see are left out and counted; every count and the risk level stay whole.
@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from graph_lineage import uids
+from graph_lineage.change_plans.plan import Change, ChangePlan, InvalidPlan
+from graph_lineage.change_plans.replacements import Replacements
+from graph_lineage.change_plans.risk import Exposure, Reason, RiskLevel, assess, level_of
+from graph_lineage.change_plans.serving import Serving
 from graph_lineage.lineage.impact import Dependents, Usage, all_usage, dependents, usage
 from graph_lineage.lineage.model import Node
-from graph_lineage.lineage.plans import Change, ChangePlan, InvalidPlan
-from graph_lineage.lineage.replacements import Replacements
-from graph_lineage.lineage.risk import Exposure, Reason, RiskLevel, assess, level_of
-from graph_lineage.lineage.serving import Serving
 from graph_lineage.lineage.traversal import find_node
 from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
 from graph_lineage.sealing import is_sealed

@@ -4,14 +4,14 @@
 >>> print(completeness_markdown(report))  # doctest: +SKIP
 """
 
-from graph_lineage.audits.completeness import (
+from graph_lineage.completeness.audit import (
     CompletenessReport,
     Gap,
     Tally,
     Window,
     completeness,
 )
-from graph_lineage.audits.report import completeness_json, completeness_markdown
+from graph_lineage.completeness.report import completeness_json, completeness_markdown
 
 __all__ = [
     "CompletenessReport",

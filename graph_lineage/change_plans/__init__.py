@@ -1,0 +1,36 @@
+"""Change plans: the YAML plan of a migration of features, sources and models, and its report.
+
+>>> from graph_lineage.change_plans import analyze, load_plan, migration_markdown
+
+``load_plan`` validates a plan, ``analyze`` evaluates it against the store (touched nodes,
+traffic, owners, risk) and ``migration_json`` / ``migration_markdown`` render the report.
+"""
+
+from __future__ import annotations
+
+from graph_lineage.change_plans.assessment import ChangeImpact, MigrationImpact, Traffic, analyze
+from graph_lineage.change_plans.plan import (
+    Change,
+    ChangePlan,
+    InvalidPlan,
+    load_plan,
+    parse_plan,
+)
+from graph_lineage.change_plans.report import migration_json, migration_markdown
+from graph_lineage.change_plans.risk import Reason, RiskLevel
+
+__all__ = [
+    "Change",
+    "ChangeImpact",
+    "ChangePlan",
+    "InvalidPlan",
+    "MigrationImpact",
+    "Reason",
+    "RiskLevel",
+    "Traffic",
+    "analyze",
+    "load_plan",
+    "migration_json",
+    "migration_markdown",
+    "parse_plan",
+]
