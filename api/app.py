@@ -14,8 +14,10 @@ from api.graphql import LineageGraphQL
 from api.health import healthz, readyz
 from api.ingest import ingest_events
 from api.openlineage import openlineage_endpoint
+from api.store_errors import store_error_handler
 from graph_lineage.auth import INGEST_ROLES, READ_ROLES, Authenticator
 from graph_lineage.auth.policy import AccessPolicy
+from graph_lineage.errors import StoreError
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
@@ -36,7 +38,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.settings = settings
         app.state.policy = policy
         app.state.sealer = sealer
-        app.state.store = Store.connect(settings)
+        app.state.store = Store.connect_for_requests(settings)
+        # The readiness probe shares the driver but never retries: a probe answers at once.
+        app.state.probe_store = app.state.store.without_retries()
         app.state.writer = LineageWriter(app.state.store, pseudonymizer, sealer)
         try:
             yield
@@ -54,4 +58,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/v1/lineage", lineage, methods=["POST"]),
     ]
     middleware = [Middleware(AuthenticationMiddleware, authenticator=authenticator)]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={StoreError: store_error_handler},
+    )

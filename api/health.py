@@ -17,15 +17,23 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """200 when Neo4j answers and every migration is applied, else 503 with the reason."""
+    """200 when Neo4j answers and every migration is applied, else 503 with the reason.
+
+    Without retries and with the request paths' short connection timeout, so a probe
+    answers within a couple of seconds when Neo4j is down.
+    """
     state = request.app.state
     try:
-        info = await run_in_threadpool(server_info, state.store)
+        info = await run_in_threadpool(server_info, state.probe_store)
         migrations = await run_in_threadpool(
-            migration_status, state.store, state.settings.migrations_dir
+            migration_status, state.probe_store, state.settings.migrations_dir
         )
     except LineageError as error:
-        return JSONResponse({"status": "unavailable", "reason": str(error)}, status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "reason": str(error)},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
     body = {
         "neo4j": {"version": info.version, "edition": info.edition},
         "migrations": {

@@ -11,7 +11,8 @@
     │   └── Neo4jStartFailed          the server process died or never answered
     ├── StoreError                    talking to Neo4j failed
     │   └── StoreUnavailable          Neo4j cannot be reached (retryable)
-    └── MigrationError                a schema migration is broken or was changed
+    ├── MigrationError                a schema migration is broken or was changed
+    └── InvalidBody                   a request body or event file is not acceptable JSON
 
 Each message says what was wrong and what to do about it. ``retryable`` tells a caller
 whether trying again later can succeed.
@@ -62,3 +63,16 @@ class StoreUnavailable(StoreError):
 
 class MigrationError(LineageError):
     """A schema migration failed, or an applied migration's file has changed since."""
+
+
+class InvalidBody(LineageError):
+    """A body is not acceptable JSON (too deep, a non-finite number, not JSON at all).
+
+    ``code`` names the reason in API answers: ``too_deep``, ``non_finite_number``,
+    ``invalid_json``.
+    """
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail

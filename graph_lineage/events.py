@@ -36,6 +36,15 @@ Name = Annotated[str, Field(min_length=1, max_length=200, pattern=rf"^{uids.NAME
 Version = Annotated[str, Field(min_length=1, max_length=100, pattern=rf"^{uids.VERSION}$")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Hash = Annotated[str, Field(min_length=4, max_length=200)]
+# Free text that is stored but never indexed: descriptions, error messages.
+LongText = Annotated[str, Field(max_length=10_000)]
+Key = Annotated[str, Field(min_length=1, max_length=200)]
+# A uid given as a reference (model_version, derived_from...): name + version + kind.
+UidRef = Annotated[str, Field(min_length=1, max_length=400)]
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+
+# Every model refuses NaN and infinities: the store keeps finite numbers only.
+_CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 # Marks a field whose value is sealed (AES-GCM) before it is stored; see sealing.py.
 SENSITIVE: dict[str, Any] = {"sensitive": True}
@@ -51,7 +60,9 @@ def _check_uid(value: str, kinds: tuple[str, ...], needs_version: bool) -> str:
 
 
 class BaseEvent(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
     event_id: Annotated[str, Field(min_length=1, max_length=200)]
     event_time: AwareDatetime
@@ -71,7 +82,7 @@ class DataSourceEvent(BaseEvent):
     )
     owner: Text
     contains_pii: bool = False
-    description: str | None = None
+    description: LongText | None = None
 
     @property
     def uid(self) -> str:
@@ -86,13 +97,15 @@ class FeatureVersionMaterialized(BaseEvent):
     version: Version
     schema_hash: Hash
     transform_hash: Hash = Field(description="Hash of the transform code that computed it.")
-    derived_from: list[str] = Field(
-        min_length=1, description="uids of data sources and feature versions it was computed from."
+    derived_from: list[UidRef] = Field(
+        min_length=1,
+        max_length=1000,
+        description="uids of data sources and feature versions it was computed from.",
     )
     feature_store: Text
     materialized_at: AwareDatetime
     freshness_sla_seconds: Annotated[int, Field(gt=0)] | None = None
-    owner: str | None = None
+    owner: Text | None = None
 
     @field_validator("derived_from")
     @classmethod
@@ -110,13 +123,15 @@ class ModelVersionTrained(BaseEvent):
     type: Literal["model_version.trained"]
     model: Name
     version: Version
-    trained_on: list[str] = Field(min_length=1, description="Feature version uids.")
+    trained_on: list[UidRef] = Field(
+        min_length=1, max_length=1000, description="Feature version uids."
+    )
     training_window_start: AwareDatetime
     training_window_end: AwareDatetime
     artifact_uri: Text
     artifact_hash: Hash
-    metrics: dict[str, float] = Field(default_factory=dict)
-    owner: str | None = None
+    metrics: dict[Key, float] = Field(default_factory=dict, max_length=1000)
+    owner: Text | None = None
 
     @field_validator("trained_on")
     @classmethod
@@ -153,11 +168,11 @@ class ModelVersionDeployment(BaseEvent):
 
 
 class VariantDeclaration(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     name: Name
     traffic_share: Annotated[float, Field(ge=0, le=1)]
-    model_version: str = Field(description="uid of the model version this variant serves.")
+    model_version: UidRef = Field(description="uid of the model version this variant serves.")
 
     @field_validator("model_version")
     @classmethod
@@ -176,8 +191,10 @@ class ExperimentEvent(BaseEvent):
         description="Randomization salt; it predicts who gets which variant.",
         json_schema_extra=SENSITIVE,
     )
-    feature_flags: dict[str, str | bool | int | float] = Field(default_factory=dict)
-    owner: str | None = None
+    feature_flags: dict[Key, Text | bool | int | float] = Field(
+        default_factory=dict, max_length=1000
+    )
+    owner: Text | None = None
 
     @model_validator(mode="after")
     def _shares_add_up(self) -> ExperimentEvent:
@@ -195,7 +212,7 @@ class ExperimentEvent(BaseEvent):
 
 
 class RankedItem(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     item_id: Annotated[str, Field(min_length=1, max_length=200)]
     score: float
@@ -212,14 +229,14 @@ class RecommendationServed(BaseEvent):
         description="The raw user id; pseudonymized with a keyed HMAC before it is stored."
     )
     segment: Annotated[str, Field(min_length=1, max_length=100)]
-    cohort: str | None = None
-    model_version: str
-    feature_versions: list[str] = Field(default_factory=list)
+    cohort: Short | None = None
+    model_version: UidRef
+    feature_versions: list[UidRef] = Field(default_factory=list, max_length=1000)
     experiment: Name | None = None
     variant: Name | None = None
     items: list[RankedItem] = Field(default_factory=list, max_length=1000)
     latency_ms: Annotated[float, Field(ge=0)] | None = None
-    error: str | None = None
+    error: LongText | None = None
 
     @field_validator("model_version")
     @classmethod
@@ -266,10 +283,10 @@ class OutcomeObserved(BaseEvent):
 
 
 class Histogram(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
-    edges: list[float] = Field(min_length=2)
-    counts: list[Annotated[int, Field(ge=0)]]
+    edges: list[float] = Field(min_length=2, max_length=10_000)
+    counts: list[Annotated[int, Field(ge=0)]] = Field(max_length=10_000)
 
     @model_validator(mode="after")
     def _shape(self) -> Histogram:
@@ -284,14 +301,18 @@ class FeatureStatisticsObserved(BaseEvent):
     """Distribution of one feature version's values over a window, for drift detection."""
 
     type: Literal["feature_statistics.observed"]
-    feature_version: str
+    feature_version: UidRef
     window_start: AwareDatetime
     window_end: AwareDatetime
     count: Annotated[int, Field(ge=0)]
     nulls: Annotated[int, Field(ge=0)] = 0
     histogram: Histogram | None = None
-    quantiles: dict[str, float] | None = Field(default=None, examples=[{"0.5": 0.12}])
-    categories: dict[str, Annotated[int, Field(ge=0)]] | None = None
+    quantiles: dict[Key, float] | None = Field(
+        default=None, max_length=1000, examples=[{"0.5": 0.12}]
+    )
+    categories: dict[Key, Annotated[int, Field(ge=0)]] | None = Field(
+        default=None, max_length=10_000
+    )
 
     @field_validator("feature_version")
     @classmethod

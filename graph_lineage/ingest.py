@@ -7,16 +7,16 @@ events are written in batches, one transaction each; replaying a file is harmles
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pydantic import ValidationError
 
-from graph_lineage.errors import LineageError
+from graph_lineage.bodies import Undecodable, read_file_items
+from graph_lineage.errors import InvalidBody, LineageError
 from graph_lineage.events import Event, parse_event
 from graph_lineage.store.writer import LineageWriter, WriteSummary
 
@@ -49,37 +49,14 @@ Progress = Callable[[int], None]
 
 def read_lines(path: Path) -> Iterator[tuple[int, Any]]:
     """(line number, decoded JSON) of every event in an NDJSON file or a JSON array."""
-    with path.open("r", encoding="utf-8") as handle:
-        if _starts_with_bracket(handle):
-            yield from enumerate(json.load(handle), start=1)
-            return
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                yield number, _decode(line)
-
-
-def _starts_with_bracket(handle: IO[str]) -> bool:
-    while True:
-        char = handle.read(1)
-        if not char or not char.isspace():
-            handle.seek(0)
-            return char == "["
-
-
-def _decode(line: str) -> Any:
     try:
-        return json.loads(line)
-    except json.JSONDecodeError as error:
-        return _Undecodable(str(error))
-
-
-class _Undecodable:
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
+        yield from read_file_items(path)
+    except InvalidBody as error:
+        raise InvalidEvents(path, [error.detail], 1) from error
 
 
 def _parse(number: int, raw: Any) -> Event | str:
-    if isinstance(raw, _Undecodable):
+    if isinstance(raw, Undecodable):
         return f"line {number}: not JSON: {raw.reason}"
     try:
         return parse_event(raw)

@@ -45,6 +45,23 @@ class Settings(BaseSettings):
         " (bolt+s:// and neo4j+s:// trust the system's CAs instead).",
     )
     query_timeout: float = Field(default=30.0, gt=0, description="Seconds before a read stops.")
+    request_retry_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        description="Seconds an API request retries an unreachable or busy Neo4j before it"
+        " answers 503 with Retry-After.",
+    )
+    request_connect_timeout: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds an API request waits to open or acquire a Neo4j connection.",
+    )
+    job_retry_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds background work (CLI jobs, retention, the collector's Neo4j"
+        " transport) retries an unreachable or busy Neo4j.",
+    )
 
     pseudonymization_key: SecretStr | None = Field(
         default=None, description="HMAC key that turns raw user ids into pseudonyms."

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from starlette.testclient import TestClient
 
 from graph_lineage.errors import StoreUnavailable
@@ -237,3 +239,16 @@ def audit_check(monkeypatch: pytest.MonkeyPatch) -> Iterator[AuditCheck]:
     problems = check.problems() if check.operations else []
     if problems:
         pytest.fail("operations without an access record: " + "; ".join(problems))
+
+
+# Property-based tests: a fixed, derandomized profile so CI finds the same examples every
+# run, few enough that they run in seconds against the real Neo4j.
+hypothesis_settings.register_profile(
+    "graph-lineage",
+    derandomize=True,
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    database=None,
+)
+hypothesis_settings.load_profile("graph-lineage")

@@ -7,36 +7,44 @@ from datetime import datetime
 import strawberry
 
 from api.graphql.graph import HiddenNodes, LineageEdge, edge_to_graphql, hidden_to_graphql
-from api.graphql.nodes import LineageNode, to_graphql
+from api.graphql.nodes import (
+    Deployment,
+    Experiment,
+    FeatureVersion,
+    LineageContext,
+    LineageNode,
+    ModelVersion,
+    Outcome,
+    Recommendation,
+    Variant,
+    optional_kind,
+    to_graphql,
+    to_kind,
+)
 from graph_lineage.lineage.impact import Impact as ImpactResult
-from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.recommendations import LineageDiff as DiffResult
 from graph_lineage.lineage.recommendations import Page, RecommendationFilter
 from graph_lineage.lineage.trace import Trace as TraceResult
 
 
-def _optional(node: Node | None) -> LineageNode | None:
-    return to_graphql(node) if node else None
-
-
 @strawberry.type(description="The whole lineage of one recommendation.")
 class Trace:
-    recommendation: LineageNode
-    context: LineageNode | None
-    model_version: LineageNode | None
-    trained_on: list[LineageNode]
-    served_features: list[LineageNode]
+    recommendation: Recommendation
+    context: LineageContext | None
+    model_version: ModelVersion | None
+    trained_on: list[FeatureVersion]
+    served_features: list[FeatureVersion]
     served_not_trained: list[str] = strawberry.field(
         description="Feature versions served that the model version was not trained on."
     )
     derivations: list[LineageEdge]
     ancestors: list[LineageNode]
-    experiment: LineageNode | None
-    variant: LineageNode | None
+    experiment: Experiment | None
+    variant: Variant | None
     declared_model_versions: list[str] = strawberry.field(
         description="What the variant declared it served when the request was served."
     )
-    outcomes: list[LineageNode]
+    outcomes: list[Outcome]
     notes: list[str] = strawberry.field(description="Gaps and mismatches found on the way.")
     hidden: list[HiddenNodes] = strawberry.field(
         description="Nodes on this path that the caller may not see, counted by kind."
@@ -45,18 +53,18 @@ class Trace:
 
 def trace_to_graphql(result: TraceResult) -> Trace:
     return Trace(
-        recommendation=to_graphql(result.recommendation),
-        context=_optional(result.context),
-        model_version=_optional(result.model_version),
-        trained_on=[to_graphql(n) for n in result.trained_on],
-        served_features=[to_graphql(n) for n in result.served_features],
+        recommendation=to_kind(result.recommendation, Recommendation),
+        context=optional_kind(result.context, LineageContext),
+        model_version=optional_kind(result.model_version, ModelVersion),
+        trained_on=[to_kind(n, FeatureVersion) for n in result.trained_on],
+        served_features=[to_kind(n, FeatureVersion) for n in result.served_features],
         served_not_trained=result.served_not_trained,
         derivations=[edge_to_graphql(e) for e in result.derivations],
         ancestors=[to_graphql(n) for n in result.ancestors],
-        experiment=_optional(result.experiment),
-        variant=_optional(result.variant),
+        experiment=optional_kind(result.experiment, Experiment),
+        variant=optional_kind(result.variant, Variant),
         declared_model_versions=result.declared_model_versions,
-        outcomes=[to_graphql(n) for n in result.outcomes],
+        outcomes=[to_kind(n, Outcome) for n in result.outcomes],
         notes=result.notes,
         hidden=hidden_to_graphql(result.hidden),
     )
@@ -72,11 +80,11 @@ class Count:
 class Impact:
     root: LineageNode
     since: datetime | None
-    feature_versions: list[LineageNode]
-    model_versions: list[LineageNode]
-    deployments: list[LineageNode]
-    variants: list[LineageNode]
-    experiments: list[LineageNode]
+    feature_versions: list[FeatureVersion]
+    model_versions: list[ModelVersion]
+    deployments: list[Deployment]
+    variants: list[Variant]
+    experiments: list[Experiment]
     recommendations: int
     by_model_version: list[Count]
     by_segment: list[Count]
@@ -93,11 +101,11 @@ def impact_to_graphql(result: ImpactResult) -> Impact:
     return Impact(
         root=to_graphql(result.root),
         since=result.since,
-        feature_versions=[to_graphql(n) for n in result.feature_versions],
-        model_versions=[to_graphql(n) for n in result.model_versions],
-        deployments=[to_graphql(n) for n in result.deployments],
-        variants=[to_graphql(n) for n in result.variants],
-        experiments=[to_graphql(n) for n in result.experiments],
+        feature_versions=[to_kind(n, FeatureVersion) for n in result.feature_versions],
+        model_versions=[to_kind(n, ModelVersion) for n in result.model_versions],
+        deployments=[to_kind(n, Deployment) for n in result.deployments],
+        variants=[to_kind(n, Variant) for n in result.variants],
+        experiments=[to_kind(n, Experiment) for n in result.experiments],
         recommendations=result.recommendations,
         by_model_version=_counts(result.by_model_version),
         by_segment=_counts(result.by_segment),
@@ -150,7 +158,7 @@ class PageInfo:
 
 @strawberry.type
 class RecommendationEdge:
-    node: LineageNode
+    node: Recommendation
     cursor: str
 
 
@@ -162,7 +170,7 @@ class RecommendationConnection:
 
 def page_to_graphql(page: Page) -> RecommendationConnection:
     edges = [
-        RecommendationEdge(node=to_graphql(node), cursor=cursor)
+        RecommendationEdge(node=to_kind(node, Recommendation), cursor=cursor)
         for node, cursor in zip(page.nodes, page.cursors, strict=True)
     ]
     return RecommendationConnection(

@@ -7,8 +7,9 @@ from enum import Enum
 
 import strawberry
 
-from api.graphql.nodes import LineageNode, native, to_graphql
+from api.graphql.nodes import LineageNode, to_graphql
 from graph_lineage.lineage.model import Edge, Graph
+from graph_lineage.store.values import natives as native
 
 
 @strawberry.enum(description="Upstream follows edges from derived to origin; downstream, back.")

@@ -10,7 +10,16 @@ import strawberry
 
 from api.graphql.analyses import Count
 from api.graphql.graph import HiddenNodes, hidden_to_graphql
-from api.graphql.nodes import LineageNode, to_graphql
+from api.graphql.nodes import (
+    Deployment,
+    Experiment,
+    FeatureVersion,
+    LineageNode,
+    ModelVersion,
+    Variant,
+    to_graphql,
+    to_kind,
+)
 from graph_lineage.change_plans import assessment as migration
 from graph_lineage.change_plans.plan import DEFAULT_WINDOW_DAYS, ChangePlan, parse_plan
 from graph_lineage.change_plans.risk import Reason
@@ -124,11 +133,11 @@ class ChangeImpact:
     replacement: LineageNode | None
     level: RiskLevel
     reasons: list[RiskReason]
-    feature_versions: list[LineageNode]
-    model_versions: list[LineageNode]
-    deployments: list[LineageNode]
-    variants: list[LineageNode]
-    experiments: list[LineageNode]
+    feature_versions: list[FeatureVersion]
+    model_versions: list[ModelVersion]
+    deployments: list[Deployment]
+    variants: list[Variant]
+    experiments: list[Experiment]
     active_deployments: list[str] = strawberry.field(description="Active at asOf.")
     running_experiments: list[str] = strawberry.field(
         description="Running at asOf with an arm on an affected model version."
@@ -150,11 +159,11 @@ class ImpactAnalysis:
     level: RiskLevel = strawberry.field(description="The highest level of any change.")
     reasons: list[RiskReason]
     changes: list[ChangeImpact]
-    feature_versions: list[LineageNode]
-    model_versions: list[LineageNode]
-    deployments: list[LineageNode]
-    variants: list[LineageNode]
-    experiments: list[LineageNode]
+    feature_versions: list[FeatureVersion]
+    model_versions: list[ModelVersion]
+    deployments: list[Deployment]
+    variants: list[Variant]
+    experiments: list[Experiment]
     active_deployments: list[str]
     running_experiments: list[str]
     recommendations: int = strawberry.field(description="In the window, through the plan.")
@@ -190,11 +199,11 @@ def _change_to_graphql(change: migration.ChangeImpact) -> ChangeImpact:
         replacement=to_graphql(change.replacement) if change.replacement else None,
         level=RiskLevel(change.level.label),
         reasons=_reasons(change.index, change.reasons),
-        feature_versions=[to_graphql(n) for n in change.feature_versions],
-        model_versions=[to_graphql(n) for n in change.model_versions],
-        deployments=[to_graphql(n) for n in change.deployments],
-        variants=[to_graphql(n) for n in change.variants],
-        experiments=[to_graphql(n) for n in change.experiments],
+        feature_versions=[to_kind(n, FeatureVersion) for n in change.feature_versions],
+        model_versions=[to_kind(n, ModelVersion) for n in change.model_versions],
+        deployments=[to_kind(n, Deployment) for n in change.deployments],
+        variants=[to_kind(n, Variant) for n in change.variants],
+        experiments=[to_kind(n, Experiment) for n in change.experiments],
         active_deployments=change.active_deployments,
         running_experiments=change.running_experiments,
         replacements=_replacements(change.replacements),
@@ -214,11 +223,11 @@ def analysis_to_graphql(result: migration.MigrationImpact) -> ImpactAnalysis:
         level=RiskLevel(result.level.label),
         reasons=[r for c in result.changes for r in _reasons(c.index, c.reasons)],
         changes=[_change_to_graphql(change) for change in result.changes],
-        feature_versions=[to_graphql(n) for n in result.feature_versions],
-        model_versions=[to_graphql(n) for n in result.model_versions],
-        deployments=[to_graphql(n) for n in result.deployments],
-        variants=[to_graphql(n) for n in result.variants],
-        experiments=[to_graphql(n) for n in result.experiments],
+        feature_versions=[to_kind(n, FeatureVersion) for n in result.feature_versions],
+        model_versions=[to_kind(n, ModelVersion) for n in result.model_versions],
+        deployments=[to_kind(n, Deployment) for n in result.deployments],
+        variants=[to_kind(n, Variant) for n in result.variants],
+        experiments=[to_kind(n, Experiment) for n in result.experiments],
         active_deployments=result.active_deployments,
         running_experiments=result.running_experiments,
         recommendations=traffic.recommendations,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -17,27 +17,11 @@ from graph_lineage.anomalies.listing import hidden_evidence
 from graph_lineage.lineage.model import Node
 from graph_lineage.sealing import is_sealed
 from graph_lineage.store.sealed import SEALED_PROPERTIES
+from graph_lineage.store.values import jsonable
+from graph_lineage.store.values import natives as native
 
 if TYPE_CHECKING:
     from api.graphql.graph import HiddenNodes
-
-
-def native(value: Any) -> Any:
-    """Neo4j temporal values as Python ones, recursively; the rest unchanged."""
-    if hasattr(value, "to_native"):
-        return value.to_native()
-    if isinstance(value, list):
-        return [native(item) for item in value]
-    return value
-
-
-def _jsonable(value: Any) -> Any:
-    value = native(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_jsonable(item) for item in value]
-    return value
 
 
 def _opened(node: Node, name: str, context: RequestContext) -> Any:
@@ -64,9 +48,9 @@ def _properties(root: LineageNode, info: Info[RequestContext, None]) -> JSON | N
     for key, value in node.properties.items():
         field = _SEALED_FIELDS.get((node.kind, key))
         if field is None and not is_sealed(value):
-            shown[key] = _jsonable(value)
+            shown[key] = jsonable(value)
         elif field is not None and context.policy.may_read(roles, *field):
-            shown[key] = _jsonable(_opened(node, key, context))
+            shown[key] = jsonable(_opened(node, key, context))
     return JSON(shown)
 
 
@@ -426,3 +410,19 @@ def type_name_of(kind: str) -> str:
     """The GraphQL type a node of this kind (store label) is served as."""
     graphql_type, _ = _TYPES.get(kind, (OtherNode, []))
     return graphql_type.__name__
+
+
+_Kind = TypeVar("_Kind", bound=LineageNode)
+
+
+def to_kind(node: Node, graphql_type: type[_Kind]) -> _Kind:
+    """The GraphQL object of a node the caller knows to be of one kind (a concrete field)."""
+    value = to_graphql(node)
+    if not isinstance(value, graphql_type):
+        raise TypeError(f"{node.uid} is a {node.kind}, not a {graphql_type.__name__}")
+    return value
+
+
+def optional_kind(node: Node | None, graphql_type: type[_Kind]) -> _Kind | None:
+    """`to_kind` of a node that may be absent."""
+    return to_kind(node, graphql_type) if node else None

@@ -18,6 +18,7 @@ import neo4j
 from graph_lineage.anomalies.finding import Finding, Window
 from graph_lineage.lineage.visibility import kind_of_uid
 from graph_lineage.store.connection import Store
+from graph_lineage.store.values import native
 
 OPEN, RESOLVED = "open", "resolved"
 
@@ -100,7 +101,7 @@ def store_findings(
                     finding=by_uid[record["uid"]],
                     previous_status=record["previous"],
                     alerted_count=record["alerted"],
-                    first_seen=record["first_seen"].to_native(),
+                    first_seen=native(record["first_seen"]),
                     scans=record["scans"],
                 )
             )

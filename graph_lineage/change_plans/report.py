@@ -14,6 +14,7 @@ from typing import Any
 
 from graph_lineage.change_plans.assessment import ChangeImpact, MigrationImpact, Traffic
 from graph_lineage.lineage.model import Node
+from graph_lineage.store.values import moment
 
 
 def migration_json(result: MigrationImpact) -> dict[str, Any]:
@@ -322,7 +323,7 @@ def _text(value: Any) -> str:
 
 
 def _when(value: Any) -> str:
-    value = value.to_native() if hasattr(value, "to_native") else value
+    value = moment(value)
     return (
         value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, datetime) else "-"
     )

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from graph_lineage.lineage.impact import Arm, Dependents
+from graph_lineage.store.values import moment
 
 
 class Serving:
@@ -37,15 +38,10 @@ class Serving:
         return {*self.active_deployments.values(), *(arm.model_version for arm in self.arms)}
 
 
-def _moment(value: Any) -> datetime | None:
-    value = value.to_native() if hasattr(value, "to_native") else value
-    return value if isinstance(value, datetime) else None
-
-
 def _active(
     props: dict[str, Any], start: str, stop: str, as_of: datetime, needs_start: bool
 ) -> bool:
-    began, ended = _moment(props.get(start)), _moment(props.get(stop))
+    began, ended = moment(props.get(start)), moment(props.get(stop))
     if began is None and needs_start:
         return False
     return (began is None or began <= as_of) and (ended is None or ended > as_of)

@@ -15,9 +15,9 @@ from typing import Any
 
 from graph_lineage.anomalies import RULES, ScanReport, Webhooks, scan
 from graph_lineage.anomalies.rules.base import plural
-from graph_lineage.lineage.render import jsonable
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
+from graph_lineage.store.values import jsonable
 
 FINDINGS_OPEN, ALERTS_UNDELIVERED = 3, 4
 

@@ -23,6 +23,7 @@ from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
 from graph_lineage.store.connection import Reader, Store
 from graph_lineage.store.labels import Label
 from graph_lineage.store.reads import props_of
+from graph_lineage.store.values import native
 
 _NODE = f"{{id: elementId(n), labels: labels(n), props: {props_of('n')}}}"
 
@@ -201,15 +202,11 @@ def _impact(store: Reader, uid: str, since: datetime | None, visibility: Visibil
     return result
 
 
-def _native(value: Any) -> Any:
-    return value.to_native() if hasattr(value, "to_native") else value
-
-
 def _usage(row: Any) -> Usage:
     return Usage(
         model_version=row["model_version"],
         segment=row["segment"],
-        day=_native(row["day"]),
+        day=native(row["day"]),
         count=int(row["count"]),
     )
 
@@ -219,8 +216,8 @@ def _arm(raw: dict[str, Any]) -> Arm:
         variant=raw["variant"],
         experiment=raw["experiment"],
         model_version=raw["model_version"],
-        valid_from=_native(raw["valid_from"]),
-        valid_to=_native(raw["valid_to"]),
+        valid_from=native(raw["valid_from"]),
+        valid_to=native(raw["valid_to"]),
     )
 
 

@@ -7,27 +7,15 @@ keys), else as ``<encrypted>``.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
 from typing import Any
 
 from graph_lineage.errors import SealedValueError
 from graph_lineage.lineage.model import Edge, Graph, Node
 from graph_lineage.lineage.trace import Trace
 from graph_lineage.sealing import Sealer, is_sealed
+from graph_lineage.store.values import jsonable
 
 ENCRYPTED = "<encrypted>"
-
-
-def jsonable(value: Any) -> Any:
-    if hasattr(value, "to_native"):
-        value = value.to_native()
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [jsonable(item) for item in value]
-    if isinstance(value, dict):
-        return {key: jsonable(item) for key, item in value.items()}
-    return value
 
 
 def revealed(properties: dict[str, Any], sealer: Sealer | None) -> dict[str, Any]:

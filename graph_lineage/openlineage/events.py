@@ -34,7 +34,13 @@ from pydantic import (
 from graph_lineage import uids
 
 Facets = dict[str, Any]
-Text = Annotated[str, Field(min_length=1)]
+# Namespaces and names become part of uids (indexed: Neo4j's string index keys hold
+# about 8 kB), so both are bounded; see docs/openlineage.md.
+MAX_NAMESPACE = 500
+MAX_NAME = 1000
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Namespace = Annotated[str, Field(min_length=1, max_length=MAX_NAMESPACE)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 
 
 class EventType(StrEnum):
@@ -47,7 +53,7 @@ class EventType(StrEnum):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
 
 
 def _no_null_facets(value: Facets | None) -> Facets:
@@ -55,8 +61,8 @@ def _no_null_facets(value: Facets | None) -> Facets:
 
 
 class Job(_Model):
-    namespace: Text
-    name: Text
+    namespace: Namespace
+    name: Name
     facets: Facets = Field(default_factory=dict)
 
     _facets = field_validator("facets", mode="before")(_no_null_facets)
@@ -67,8 +73,8 @@ class Job(_Model):
 
 
 class Dataset(_Model):
-    namespace: Text
-    name: Text
+    namespace: Namespace
+    name: Name
     facets: Facets = Field(default_factory=dict)
 
     _facets = field_validator("facets", mode="before")(_no_null_facets)

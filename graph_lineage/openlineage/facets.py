@@ -14,18 +14,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from graph_lineage.openlineage.events import Facets, as_utc
+from graph_lineage.openlineage.events import MAX_NAME, MAX_NAMESPACE, Facets, as_utc
 
 Holder = Literal["job", "run", "dataset", "output"]
 
 
+# Limits of what a known facet may hold; a facet over them is ignored with a warning.
+SHORT_TEXT = 1000
+LONG_TEXT = 100_000  # descriptions, SQL, error messages and their stack traces
+Short = Annotated[str, Field(max_length=SHORT_TEXT)]
+Long = Annotated[str, Field(max_length=LONG_TEXT)]
+
+
 class _Facet(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
     FIELDS: ClassVar[tuple[str, ...]]
 
     def props(self) -> dict[str, Any]:
@@ -34,15 +41,15 @@ class _Facet(BaseModel):
 
 class Documentation(_Facet):
     FIELDS = ("description",)
-    description: str
+    description: Long
 
     def props(self) -> dict[str, Any]:
         return {"description": self.description}
 
 
 class Owner(BaseModel):
-    name: str
-    type: str | None = None
+    name: Short
+    type: Short | None = None
 
 
 class Ownership(_Facet):
@@ -54,8 +61,8 @@ class Ownership(_Facet):
 
 
 class SchemaField(BaseModel):
-    name: str
-    type: str | None = None
+    name: Short
+    type: Short | None = None
     fields: list[SchemaField] | None = None
 
 
@@ -77,8 +84,8 @@ def _flatten(fields: list[SchemaField], prefix: str) -> Iterator[tuple[str, str]
 
 class DataSource(_Facet):
     FIELDS = ("data_source_name", "data_source_uri")
-    name: str | None = None
-    uri: str | None = None
+    name: Short | None = None
+    uri: Long | None = None
 
     def props(self) -> dict[str, Any]:
         return {"data_source_name": self.name, "data_source_uri": self.uri}
@@ -86,7 +93,7 @@ class DataSource(_Facet):
 
 class Version(_Facet):
     FIELDS = ("version",)
-    dataset_version: str = Field(alias="datasetVersion")
+    dataset_version: Short = Field(alias="datasetVersion")
 
     def props(self) -> dict[str, Any]:
         return {"version": self.dataset_version}
@@ -94,7 +101,7 @@ class Version(_Facet):
 
 class Sql(_Facet):
     FIELDS = ("sql",)
-    query: str
+    query: Long
 
     def props(self) -> dict[str, Any]:
         return {"sql": self.query}
@@ -102,9 +109,9 @@ class Sql(_Facet):
 
 class JobType(_Facet):
     FIELDS = ("processing_type", "integration", "job_type")
-    processing_type: str = Field(alias="processingType")
-    integration: str
-    job_type: str | None = Field(default=None, alias="jobType")
+    processing_type: Short = Field(alias="processingType")
+    integration: Short
+    job_type: Short | None = Field(default=None, alias="jobType")
 
     def props(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.FIELDS}
@@ -112,9 +119,9 @@ class JobType(_Facet):
 
 class SourceCodeLocation(_Facet):
     FIELDS = ("source_code_url", "source_code_path", "source_code_version")
-    url: str
-    path: str | None = None
-    version: str | None = None
+    url: Short
+    path: Short | None = None
+    version: Short | None = None
 
     def props(self) -> dict[str, Any]:
         return dict(zip(self.FIELDS, (self.url, self.path, self.version), strict=True))
@@ -132,8 +139,8 @@ class NominalTime(_Facet):
 
 class ErrorMessage(_Facet):
     FIELDS = ("error_message", "error_language")
-    message: str
-    language: str = Field(alias="programmingLanguage")
+    message: Long
+    language: Short = Field(alias="programmingLanguage")
 
     def props(self) -> dict[str, Any]:
         return {"error_message": self.message, "error_language": self.language}
@@ -211,8 +218,8 @@ class _ParentRun(BaseModel):
 
 
 class _ParentJob(BaseModel):
-    namespace: str = Field(min_length=1)
-    name: str = Field(min_length=1)
+    namespace: str = Field(min_length=1, max_length=MAX_NAMESPACE)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
 
 
 class _Parent(BaseModel):

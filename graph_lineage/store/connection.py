@@ -93,10 +93,17 @@ class Store:
     [{'one': 1}]
     """
 
-    def __init__(self, driver: neo4j.Driver, database: str, read_timeout: float) -> None:
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str,
+        read_timeout: float,
+        retry_seconds: float | None = None,
+    ) -> None:
         self.driver = driver
         self.database = database
         self.read_timeout = read_timeout
+        self.retry_seconds = retry_seconds  # None: the driver's default, 30 s
         self.round_trips = 0  # queries sent, for tests that guard against N+1
         self._active = 0
         self._closed = False
@@ -104,7 +111,42 @@ class Store:
 
     @classmethod
     def connect(cls, settings: Settings) -> Store:
-        return cls(open_driver(settings), settings.neo4j_database, settings.query_timeout)
+        """A store for background work: CLI jobs, retention, the collector's transport.
+
+        Retries an unreachable or busy Neo4j for ``job_retry_seconds``.
+        """
+        return cls(
+            open_driver(settings),
+            settings.neo4j_database,
+            settings.query_timeout,
+            settings.job_retry_seconds,
+        )
+
+    @classmethod
+    def connect_for_requests(cls, settings: Settings) -> Store:
+        """A store for the API's request paths, which must fail fast when Neo4j is down.
+
+        Opening or acquiring a connection waits ``request_connect_timeout`` and a managed
+        transaction retries for ``request_retry_seconds``, so a producer gets its 503
+        within seconds instead of holding a connection for a minute (the driver's
+        defaults: 30 s to connect, 60 s to acquire, 30 s of retries).
+        """
+        connect = settings.request_connect_timeout
+        driver = open_driver(
+            settings,
+            connection_timeout=connect,
+            connection_acquisition_timeout=connect + settings.request_retry_seconds,
+        )
+        return cls(
+            driver, settings.neo4j_database, settings.query_timeout, settings.request_retry_seconds
+        )
+
+    def without_retries(self) -> Store:
+        """A store on the same driver whose transactions are tried once (probes).
+
+        Close only the store it came from; this one owns nothing.
+        """
+        return Store(self.driver, self.database, self.read_timeout, retry_seconds=0.0)
 
     def close(self, timeout: float = 10.0) -> None:
         """Close the driver, once queries still running in worker threads have finished.
@@ -170,8 +212,7 @@ class Store:
         a lock and then reading what it guards. ``retry_seconds`` bounds the retries (the
         driver's default, 30 s, lets an unreachable server hold the caller for a minute).
         """
-        config = {} if retry_seconds is None else {"max_transaction_retry_time": retry_seconds}
-        with self._session(neo4j.WRITE_ACCESS, "write", **config) as session:
+        with self._session(neo4j.WRITE_ACCESS, "write", retry_seconds) as session:
             return session.execute_write(work)
 
     def run_schema(self, statement: str, **parameters: Any) -> None:
@@ -213,8 +254,19 @@ class Store:
             return session.execute_write(work)
 
     @contextmanager
-    def _session(self, mode: str, action: str = "query", **config: Any) -> Iterator[neo4j.Session]:
-        """A session counted as in flight, with Neo4j's errors translated."""
+    def _session(
+        self, mode: str, action: str = "query", retry_seconds: float | None = None
+    ) -> Iterator[neo4j.Session]:
+        """A session counted as in flight, with Neo4j's errors translated.
+
+        Every error the driver calls retryable (unreachable, a leader switch, a database
+        still starting, no connection free in time) becomes :class:`StoreUnavailable`, so
+        the API answers 503 for any outage; the rest are :class:`StoreError`.
+        """
+        config: dict[str, Any] = {}
+        budget = self.retry_seconds if retry_seconds is None else retry_seconds
+        if budget is not None:
+            config["max_transaction_retry_time"] = budget
         with self._idle:
             if self._closed:
                 raise StoreUnavailable("the store is closed (the service is shutting down)")
@@ -236,6 +288,10 @@ class Store:
                 f"Neo4j is unreachable ({error}). Is it running? `graph-lineage neo4j status`"
             ) from error
         except (Neo4jError, DriverError) as error:
+            if error.is_retryable():
+                raise StoreUnavailable(
+                    f"Neo4j is unavailable ({error}); retry later. `graph-lineage neo4j status`"
+                ) from error
             raise StoreError(f"{action} failed: {error}") from error
         finally:
             with self._idle:
@@ -277,6 +333,9 @@ def _plain(value: Any) -> Any:
     if kind in _SCALARS:
         return value
     if kind is list:
+        # Lists of scalars (items, scores, derived_from) are most lists: kept as they are.
+        if all(type(item) in _SCALARS for item in value):
+            return value
         return [_plain(item) for item in value]
     if kind is dict:
         return {key: _plain(item) for key, item in value.items()}

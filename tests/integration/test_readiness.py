@@ -86,3 +86,29 @@ def test_the_app_refuses_to_start_without_a_pseudonymization_key(settings: Setti
 
     with pytest.raises(ConfigurationError, match="GRAPH_LINEAGE_PSEUDONYMIZATION_KEY is not set"):
         create_app(keyless)
+
+
+def test_an_outage_answers_503_with_retry_after_on_probe_and_ingest(tmp_path: object) -> None:
+    settings = Settings(
+        neo4j_uri=f"bolt://127.0.0.1:{free_port()}",
+        neo4j_password="x",
+        pseudonymization_key=TEST_PSEUDONYMIZATION_KEY,
+        encryption_keys=TEST_ENCRYPTION_KEYS,
+        auth_jwt_secret=TEST_JWT_SECRET,
+    )
+    with TestClient(create_app(settings), headers=bearer(settings, "producer")) as client:
+        probe = client.get("/readyz")
+        ingest = client.post("/v1/events", content=_ONE_EVENT)
+
+    assert probe.status_code == 503
+    assert probe.headers["retry-after"] == "5"
+    assert ingest.status_code == 503, ingest.text
+    assert ingest.headers["retry-after"] == "5"
+    assert ingest.json()["error"] == "unavailable"
+
+
+_ONE_EVENT = (
+    '[{"type": "data_source.registered", "event_id": "outage-1",'
+    ' "event_time": "2026-11-01T00:00:00Z", "producer": "test", "name": "clickstream",'
+    ' "kind": "table", "uri": "s3://bucket/clicks", "owner": "data"}]'
+)

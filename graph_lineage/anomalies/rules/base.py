@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from graph_lineage.anomalies.finding import Finding, Window
 from graph_lineage.store.connection import Store
+from graph_lineage.store.values import native
 
 # After ``c`` (a LineageContext): ``served``, its recommendations in the window, summed from
 # the per-day counters rather than counted one recommendation at a time.
@@ -35,8 +36,7 @@ class Rule(Protocol):
 
 def moment(value: Any) -> str:
     """A Neo4j or Python time as ISO 8601 to the second, in UTC."""
-    native = value.to_native() if hasattr(value, "to_native") else value
-    return str(native.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return str(native(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def plural(count: int, noun: str) -> str:

@@ -44,7 +44,9 @@ class Neo4jTransport:
             connection_timeout=config.connection_timeout,
             connection_acquisition_timeout=config.connection_timeout,
         )
-        self.store = Store(driver, settings.neo4j_database, settings.query_timeout)
+        self.store = Store(
+            driver, settings.neo4j_database, settings.query_timeout, settings.job_retry_seconds
+        )
         self.writer = LineageWriter(self.store, pseudonymizer, sealer)
 
     def send(self, events: Sequence[Event]) -> None:
