@@ -20,7 +20,9 @@ from graph_lineage.errors import StoreError
 from graph_lineage.events import Event, parse_event
 
 
-def validate_items(items: list[tuple[int, Any]]) -> tuple[list[Event], list[dict[str, Any]]]:
+def validate_items(
+    items: list[tuple[int, Any]], max_free_text: int
+) -> tuple[list[Event], list[dict[str, Any]]]:
     events: list[Event] = []
     problems: list[dict[str, Any]] = []
     for index, (line, item) in enumerate(items):
@@ -30,7 +32,7 @@ def validate_items(items: list[tuple[int, Any]]) -> tuple[list[Event], list[dict
             continue
         event_id = item.get("event_id") if isinstance(item, dict) else None
         try:
-            events.append(parse_event(item))
+            events.append(parse_event(item, max_free_text=max_free_text))
         except ValidationError as error:
             details = [
                 {"loc": list(e["loc"]), "msg": e["msg"]} for e in error.errors(include_url=False)
@@ -45,7 +47,7 @@ async def ingest_events(request: Request) -> JSONResponse:
         parsed = await read_items(request, state.settings.ingest_max_body_bytes)
     except Refused as refused:
         return refused.response
-    events, problems = validate_items(parsed)
+    events, problems = validate_items(parsed, state.settings.max_free_text)
     if problems or not events:
         detail = "no event was written" if problems else "the body holds no event"
         return JSONResponse(

@@ -36,7 +36,9 @@ async def openlineage_endpoint(request: Request) -> JSONResponse:
             {"error": "invalid_events", "detail": detail, "items": problems}, status_code=422
         )
     try:
-        summary = await run_in_threadpool(ingest, state.store, events)
+        summary = await run_in_threadpool(
+            ingest, state.store, events, state.settings.openlineage_max_facet_text
+        )
     except StoreError as error:
         return store_failure_response(error)
     return JSONResponse({"accepted": len(events), **summary.as_dict()})

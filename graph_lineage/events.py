@@ -3,7 +3,7 @@
 Every event carries ``event_id`` (the idempotency key), ``event_time`` (when the fact
 became true: it is the validity time of what it creates), ``producer`` and
 ``schema_version``. :data:`Event` is the union selected by ``type``; :func:`parse_event`
-and :func:`parse_events` validate raw JSON. Fields marked :data:`SENSITIVE` are sealed
+validates raw JSON. Fields marked :data:`SENSITIVE` are sealed
 (encrypted) before they are stored; :data:`SENSITIVE_FIELDS` lists them per event type.
 
 >>> parse_event({"type": "outcome.observed", "event_id": "e1", "producer": "web",
@@ -19,11 +19,13 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     TypeAdapter,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -36,8 +38,21 @@ Name = Annotated[str, Field(min_length=1, max_length=200, pattern=rf"^{uids.NAME
 Version = Annotated[str, Field(min_length=1, max_length=100, pattern=rf"^{uids.VERSION}$")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Hash = Annotated[str, Field(min_length=4, max_length=200)]
-# Free text that is stored but never indexed: descriptions, error messages.
-LongText = Annotated[str, Field(max_length=10_000)]
+# Free text that is stored but never indexed: descriptions, error messages. Its bound is
+# the setting ``max_free_text``, given to :func:`parse_event`; the schema shows the default.
+MAX_FREE_TEXT = 10_000
+
+
+def _bounded_free_text(value: str, info: ValidationInfo) -> str:
+    limit = (info.context or {}).get("max_free_text", MAX_FREE_TEXT)
+    if len(value) > limit:
+        raise ValueError(f"at most {limit} characters (the setting max_free_text)")
+    return value
+
+
+LongText = Annotated[
+    str, AfterValidator(_bounded_free_text), Field(json_schema_extra={"maxLength": MAX_FREE_TEXT})
+]
 Key = Annotated[str, Field(min_length=1, max_length=200)]
 # A uid given as a reference (model_version, derived_from...): name + version + kind.
 UidRef = Annotated[str, Field(min_length=1, max_length=400)]
@@ -365,11 +380,15 @@ SENSITIVE_FIELDS: dict[type[BaseEvent], frozenset[str]] = {
 }
 
 
-def parse_event(raw: dict[str, Any] | str | bytes) -> Event:
-    """Validate one event from a dict or JSON text; raises pydantic.ValidationError."""
+def parse_event(raw: dict[str, Any] | str | bytes, *, max_free_text: int = MAX_FREE_TEXT) -> Event:
+    """Validate one event from a dict or JSON text; raises pydantic.ValidationError.
+
+    ``max_free_text`` bounds descriptions and error messages (the setting of that name).
+    """
+    context = {"max_free_text": max_free_text}
     if isinstance(raw, str | bytes):
-        return EVENT_ADAPTER.validate_json(raw)
-    return EVENT_ADAPTER.validate_python(raw)
+        return EVENT_ADAPTER.validate_json(raw, context=context)
+    return EVENT_ADAPTER.validate_python(raw, context=context)
 
 
 def events_json_schema() -> dict[str, Any]:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from graph_lineage.bodies import Undecodable, read_file_items
 from graph_lineage.errors import InvalidBody, LineageError
-from graph_lineage.events import Event, parse_event
+from graph_lineage.events import MAX_FREE_TEXT, Event, parse_event
 from graph_lineage.store.writer import LineageWriter, WriteSummary
 
 MAX_REPORTED_ERRORS = 20
@@ -55,24 +55,26 @@ def read_lines(path: Path) -> Iterator[tuple[int, Any]]:
         raise InvalidEvents(path, [error.detail], 1) from error
 
 
-def _parse(number: int, raw: Any) -> Event | str:
+def _parse(number: int, raw: Any, max_free_text: int) -> Event | str:
     if isinstance(raw, Undecodable):
         return f"line {number}: not JSON: {raw.reason}"
     try:
-        return parse_event(raw)
+        return parse_event(raw, max_free_text=max_free_text)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"])
         return f"line {number}: {where}: {first['msg']}"
 
 
-def validate_file(path: Path, progress: Progress | None = None) -> int:
+def validate_file(
+    path: Path, progress: Progress | None = None, max_free_text: int = MAX_FREE_TEXT
+) -> int:
     """Count the events of a file; raise InvalidEvents naming the bad lines."""
     problems: list[str] = []
     total_bad = count = 0
     for number, raw in read_lines(path):
         count += 1
-        parsed = _parse(number, raw)
+        parsed = _parse(number, raw, max_free_text)
         if isinstance(parsed, str):
             total_bad += 1
             if len(problems) < MAX_REPORTED_ERRORS:
@@ -85,15 +87,19 @@ def validate_file(path: Path, progress: Progress | None = None) -> int:
 
 
 def ingest_file(
-    path: Path, writer: LineageWriter, batch_size: int, progress: Progress | None = None
+    path: Path,
+    writer: LineageWriter,
+    batch_size: int,
+    progress: Progress | None = None,
+    max_free_text: int = MAX_FREE_TEXT,
 ) -> IngestReport:
     """Validate the whole file, then write it in batches of ``batch_size`` events."""
-    validate_file(path)
+    validate_file(path, max_free_text=max_free_text)
     report = IngestReport()
     started = time.perf_counter()
     batch: list[Event] = []
     for number, raw in read_lines(path):
-        parsed = _parse(number, raw)
+        parsed = _parse(number, raw, max_free_text)
         assert not isinstance(parsed, str), "validated above"
         batch.append(parsed)
         if len(batch) >= batch_size:

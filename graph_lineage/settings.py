@@ -109,6 +109,20 @@ class Settings(BaseSettings):
         default=None, description="Hashed API keys; defaults to <local_home>/api-keys.json."
     )
 
+    max_free_text: int = Field(
+        default=10_000,
+        ge=1,
+        le=10_000_000,
+        description="Most characters of a typed event's free text (description, error).",
+    )
+    openlineage_max_facet_text: int = Field(
+        default=100_000,
+        ge=1,
+        le=10_000_000,
+        description="Most characters of a long OpenLineage facet field (description, SQL,"
+        " error message, dataSource URI); a longer facet is ignored with a warning.",
+    )
+
     graphql_max_depth: int = Field(default=12, gt=0, description="Deepest GraphQL selection.")
     graphql_max_tokens: int = Field(default=2000, gt=0, description="Largest GraphQL document.")
     graphql_max_aliases: int = Field(default=15, ge=0, description="Most aliases in a document.")

@@ -70,7 +70,13 @@ def load_events(settings: Settings, path: Path) -> IngestReport:
     progress = Progress(f"ingesting {path.name}")
     with Store.connect(settings) as store:
         writer = LineageWriter(store, pseudonymizer, sealer)
-        report = ingest_file(path, writer, settings.ingest_batch_size, progress.update)
+        report = ingest_file(
+            path,
+            writer,
+            settings.ingest_batch_size,
+            progress.update,
+            max_free_text=settings.max_free_text,
+        )
     progress.done()
     return report
 

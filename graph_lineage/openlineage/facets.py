@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
 
 from graph_lineage.openlineage.events import MAX_NAME, MAX_NAMESPACE, Facets, as_utc
 
@@ -25,10 +25,21 @@ Holder = Literal["job", "run", "dataset", "output"]
 
 
 # Limits of what a known facet may hold; a facet over them is ignored with a warning.
+# The long bound (descriptions, SQL, error messages and their stack traces, dataSource
+# URIs) is the setting ``openlineage_max_facet_text``, given to :func:`read_facets`.
 SHORT_TEXT = 1000
-LONG_TEXT = 100_000  # descriptions, SQL, error messages and their stack traces
+LONG_TEXT = 100_000
+
+
+def _bounded_long(value: str, info: ValidationInfo) -> str:
+    limit = (info.context or {}).get("max_facet_text", LONG_TEXT)
+    if len(value) > limit:
+        raise ValueError(f"at most {limit} characters (the setting openlineage_max_facet_text)")
+    return value
+
+
 Short = Annotated[str, Field(max_length=SHORT_TEXT)]
-Long = Annotated[str, Field(max_length=LONG_TEXT)]
+Long = Annotated[str, AfterValidator(_bounded_long)]
 
 
 class _Facet(BaseModel):
@@ -188,7 +199,13 @@ class FacetReading:
     seen: list[str] = field(default_factory=list)
 
 
-def read_facets(holder: Holder, facets: Facets, where: str, warnings: list[str]) -> FacetReading:
+def read_facets(
+    holder: Holder,
+    facets: Facets,
+    where: str,
+    warnings: list[str],
+    max_facet_text: int = LONG_TEXT,
+) -> FacetReading:
     """The kept facets of ``facets`` as properties; problems are appended to ``warnings``."""
     reading = FacetReading(seen=sorted(facets))
     for name, raw in facets.items():
@@ -200,7 +217,8 @@ def read_facets(holder: Holder, facets: Facets, where: str, warnings: list[str])
             reading.values[key] = dict.fromkeys(model.FIELDS)
             continue
         try:
-            reading.values[key] = model.model_validate(raw).props()
+            context = {"max_facet_text": max_facet_text}
+            reading.values[key] = model.model_validate(raw, context=context).props()
         except ValidationError as error:
             warnings.append(_ignored(f"{where}.facets.{name}", error))
     return reading

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph_lineage.openlineage.events import OpenLineageEvent
+from graph_lineage.openlineage.facets import LONG_TEXT
 from graph_lineage.openlineage.mapping import LineageBatch, Statement
 from graph_lineage.store import openlineage_writes as cypher
 from graph_lineage.store.connection import Counters, Store
@@ -30,9 +31,14 @@ class IngestSummary:
         return {"events": dict(self.events), **self.counters, "warnings": list(self.warnings)}
 
 
-def ingest(store: Store, events: Sequence[OpenLineageEvent]) -> IngestSummary:
-    """Write validated events in one transaction; replaying them changes nothing."""
-    batch = LineageBatch()
+def ingest(
+    store: Store, events: Sequence[OpenLineageEvent], max_facet_text: int = LONG_TEXT
+) -> IngestSummary:
+    """Write validated events in one transaction; replaying them changes nothing.
+
+    A known facet field longer than ``max_facet_text`` is ignored with a warning.
+    """
+    batch = LineageBatch(max_facet_text=max_facet_text)
     for index, event in enumerate(events):
         batch.add(event, index)
     statements = batch.statements(datetime.now(UTC))

@@ -20,7 +20,7 @@ from graph_lineage.openlineage.events import (
     RunEvent,
     run_uid,
 )
-from graph_lineage.openlineage.facets import FacetReading, read_facets, read_parent
+from graph_lineage.openlineage.facets import LONG_TEXT, FacetReading, read_facets, read_parent
 from graph_lineage.openlineage.matching import candidate_uids
 from graph_lineage.store import openlineage_writes as cypher
 
@@ -38,6 +38,7 @@ class LineageBatch:
     tables: dict[str, dict[Any, Row]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    max_facet_text: int = LONG_TEXT  # the setting openlineage_max_facet_text
 
     def add(self, event: OpenLineageEvent, index: int = 0) -> None:
         kind = type(event).__name__
@@ -89,14 +90,16 @@ class LineageBatch:
 
     def _job(self, job: Job, time: datetime, where: str) -> str:
         row = self._row("jobs", job.uid, time, uid=job.uid, namespace=job.namespace, name=job.name)
-        _add_facets(row, read_facets("job", job.facets, where, self.warnings), time)
+        _add_facets(
+            row, read_facets("job", job.facets, where, self.warnings, self.max_facet_text), time
+        )
         return job.uid
 
     def _dataset(self, dataset: Dataset, time: datetime, where: str) -> str:
         uid = dataset.uid
         base = {"uid": uid, "namespace": dataset.namespace, "name": dataset.name}
         row = self._row("datasets", uid, time, **base, match_uids=set())
-        reading = read_facets("dataset", dataset.facets, where, self.warnings)
+        reading = read_facets("dataset", dataset.facets, where, self.warnings, self.max_facet_text)
         _add_facets(row, reading, time)
         version = reading.values.get("version", {}).get("version")
         row["match_uids"].update(candidate_uids(dataset.name, version))
@@ -111,14 +114,22 @@ class LineageBatch:
         unknown = dict.fromkeys(("state", "started_at", "ended_at"))
         row = self._row("runs", uid, time, **base, **unknown, producer=event.producer)
         _add_run_state(row, event.event_type, time)
-        _add_facets(row, read_facets("run", event.run.facets, f"{where}.run", self.warnings), time)
+        _add_facets(
+            row,
+            read_facets(
+                "run", event.run.facets, f"{where}.run", self.warnings, self.max_facet_text
+            ),
+            time,
+        )
         self._parent(event, uid, where)
         for n, dataset in enumerate(event.inputs):
             self._edge("reads", uid, self._dataset(dataset, time, f"{where}.inputs[{n}]"), time)
         for n, output in enumerate(event.outputs):
             spot = f"{where}.outputs[{n}]"
             edge = self._edge("produced", self._dataset(output, time, spot), uid, time)
-            facets = read_facets("output", output.output_facets, spot, self.warnings)
+            facets = read_facets(
+                "output", output.output_facets, spot, self.warnings, self.max_facet_text
+            )
             _add_facets(edge, FacetReading(values=facets.values), time)
 
     def _parent(self, event: RunEvent, uid: str, where: str) -> None:

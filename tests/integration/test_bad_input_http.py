@@ -92,6 +92,22 @@ def test_a_ten_megabyte_error_string_is_refused(client: TestClient, store: Store
     assert _graph(store) == (0, 0)
 
 
+def test_a_longer_error_is_stored_where_the_setting_allows_it(
+    store: Store, settings: Settings
+) -> None:
+    migrate(store, settings.migrations_dir)
+    roomy = settings.model_copy(update={"max_free_text": 50_000})
+    with TestClient(create_app(roomy), headers=bearer(roomy)) as client:
+        stored = client.post("/v1/events", json=[served(error="e" * 40_000)])
+        refused = client.post("/v1/events", json=[served(request_id="r2", error="e" * 50_001)])
+
+    assert stored.status_code == 200, stored.text
+    _refused(refused, 422, "invalid_events")
+    assert "max_free_text" in refused.text
+    rows = store.read("MATCH (r:Recommendation) RETURN r.uid AS uid, size(r.error) AS n")
+    assert [(row["uid"], row["n"]) for row in rows] == [("rec:r1", 40_000)]
+
+
 @pytest.mark.parametrize("path", ENDPOINTS)
 def test_another_content_type_is_a_415(client: TestClient, store: Store, path: str) -> None:
     body = json.dumps([served()] if path == "/v1/events" else run_event())

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from graph_lineage.events import parse_event
 from graph_lineage.openlineage import parse_event as parse_openlineage
-from graph_lineage.openlineage.facets import Documentation, OutputStatistics, Sql
+from graph_lineage.openlineage.facets import Documentation, OutputStatistics, Sql, read_facets
 
 BIG = "x" * 10_000_001
 
@@ -99,3 +99,22 @@ def test_facets_over_their_limits_or_non_finite_do_not_validate() -> None:
         Sql.model_validate({"query": BIG})
     with pytest.raises(ValidationError):
         OutputStatistics.model_validate({"rowCount": math.inf})
+
+
+def test_free_text_is_bounded_by_the_setting_max_free_text() -> None:
+    with pytest.raises(ValidationError, match="at most 10000 characters"):
+        parse_event(served(error="x" * 10_001))
+
+    assert parse_event(served(error="x" * 15_000), max_free_text=20_000).error == "x" * 15_000
+    with pytest.raises(ValidationError, match="at most 20000 characters .*max_free_text"):
+        parse_event(served(error="x" * 20_001), max_free_text=20_000)
+
+
+def test_long_facet_fields_are_bounded_by_the_setting_openlineage_max_facet_text() -> None:
+    facets = {"documentation": {"description": "d" * 150_000}}
+    warnings: list[str] = []
+
+    assert read_facets("job", facets, "[0].job", warnings).values == {}
+    assert "openlineage_max_facet_text" in warnings[0]
+    kept = read_facets("job", facets, "[0].job", [], max_facet_text=200_000)
+    assert kept.values["documentation"] == {"description": "d" * 150_000}
