@@ -106,7 +106,7 @@ def test_free_text_is_bounded_by_the_setting_max_free_text() -> None:
         parse_event(served(error="x" * 10_001))
 
     assert parse_event(served(error="x" * 15_000), max_free_text=20_000).error == "x" * 15_000
-    with pytest.raises(ValidationError, match="at most 20000 characters .*max_free_text"):
+    with pytest.raises(ValidationError, match=r"at most 20000 characters .*max_free_text"):
         parse_event(served(error="x" * 20_001), max_free_text=20_000)
 
 
