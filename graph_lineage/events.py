@@ -19,18 +19,17 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     TypeAdapter,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from graph_lineage import uids
+from graph_lineage.limits import bounded_text
 
 SCHEMA_VERSION = "1.0"
 
@@ -41,17 +40,10 @@ Hash = Annotated[str, Field(min_length=4, max_length=200)]
 # Free text that is stored but never indexed: descriptions, error messages. Its bound is
 # the setting ``max_free_text``, given to :func:`parse_event`; the schema shows the default.
 MAX_FREE_TEXT = 10_000
-
-
-def _bounded_free_text(value: str, info: ValidationInfo) -> str:
-    limit = (info.context or {}).get("max_free_text", MAX_FREE_TEXT)
-    if len(value) > limit:
-        raise ValueError(f"at most {limit} characters (the setting max_free_text)")
-    return value
-
-
 LongText = Annotated[
-    str, AfterValidator(_bounded_free_text), Field(json_schema_extra={"maxLength": MAX_FREE_TEXT})
+    str,
+    bounded_text("max_free_text", MAX_FREE_TEXT),
+    Field(json_schema_extra={"maxLength": MAX_FREE_TEXT}),
 ]
 Key = Annotated[str, Field(min_length=1, max_length=200)]
 # A uid given as a reference (model_version, derived_from...): name + version + kind.

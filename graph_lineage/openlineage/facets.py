@@ -17,8 +17,9 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from graph_lineage.limits import bounded_text
 from graph_lineage.openlineage.events import MAX_NAME, MAX_NAMESPACE, Facets, as_utc
 
 Holder = Literal["job", "run", "dataset", "output"]
@@ -31,15 +32,8 @@ SHORT_TEXT = 1000
 LONG_TEXT = 100_000
 
 
-def _bounded_long(value: str, info: ValidationInfo) -> str:
-    limit = (info.context or {}).get("max_facet_text", LONG_TEXT)
-    if len(value) > limit:
-        raise ValueError(f"at most {limit} characters (the setting openlineage_max_facet_text)")
-    return value
-
-
 Short = Annotated[str, Field(max_length=SHORT_TEXT)]
-Long = Annotated[str, AfterValidator(_bounded_long)]
+Long = Annotated[str, bounded_text("openlineage_max_facet_text", LONG_TEXT)]
 
 
 class _Facet(BaseModel):
@@ -217,7 +211,7 @@ def read_facets(
             reading.values[key] = dict.fromkeys(model.FIELDS)
             continue
         try:
-            context = {"max_facet_text": max_facet_text}
+            context = {"openlineage_max_facet_text": max_facet_text}
             reading.values[key] = model.model_validate(raw, context=context).props()
         except ValidationError as error:
             warnings.append(_ignored(f"{where}.facets.{name}", error))
