@@ -8,9 +8,9 @@ runs into the ground, with where it ends and how much traffic it served.
 
 from __future__ import annotations
 
-from graph_lineage.anomalies.finding import WARNING, Finding, Window
-from graph_lineage.anomalies.rules.base import plural
-from graph_lineage.store.connection import Store
+from graph_lineage.anomalies.finding import WARNING, Finding
+from graph_lineage.anomalies.rules.base import QueryRule, plural
+from graph_lineage.store.connection import Record
 
 ROOTLESS_FEATURE_VERSIONS = """
 MATCH (fv:FeatureVersion)
@@ -38,22 +38,16 @@ ORDER BY feature_version
 """
 
 
-class MissingAncestry:
-    name = "missing_ancestry"
-    severity = WARNING
-    description = "a materialized feature version with no derivation path to a data source"
+class MissingAncestry(QueryRule, name="missing_ancestry", severity=WARNING):
+    """A materialized feature version with no derivation path to a data source."""
 
-    def scan(self, store: Store, window: Window) -> list[Finding]:
-        findings = []
-        for row in store.read(ROOTLESS_FEATURE_VERSIONS, **window.parameters()):
-            subject, ends, served = row["feature_version"], sorted(row["ends"]), row["served"]
-            summary = (
-                f"{subject} has no derivation path to a data source"
-                f" (it ends at {', '.join(ends) or 'nothing'});"
-                f" {plural(served, 'recommendation')} served with it"
-            )
-            evidence = [subject, *ends, *sorted(row["contexts"])]
-            findings.append(
-                Finding.of(self.name, subject, self.severity, summary, served, evidence)
-            )
-        return findings
+    query = ROOTLESS_FEATURE_VERSIONS
+
+    def finding(self, row: Record) -> Finding:
+        subject, ends, served = row["feature_version"], sorted(row["ends"]), row["served"]
+        summary = (
+            f"{subject} has no derivation path to a data source"
+            f" (it ends at {', '.join(ends) or 'nothing'});"
+            f" {plural(served, 'recommendation')} served with it"
+        )
+        return self.found(subject, summary, served, [subject, *ends, *sorted(row["contexts"])])

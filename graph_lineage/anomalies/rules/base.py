@@ -6,7 +6,7 @@ from datetime import UTC
 from typing import Any, Protocol
 
 from graph_lineage.anomalies.finding import Finding, Window
-from graph_lineage.store.connection import Store
+from graph_lineage.store.connection import Record, Store
 from graph_lineage.store.values import native
 
 # After ``c`` (a LineageContext): ``served``, its recommendations in the window, summed from
@@ -32,6 +32,34 @@ class Rule(Protocol):
     description: str
 
     def scan(self, store: Store, window: Window) -> list[Finding]: ...
+
+
+class QueryRule:
+    """A rule whose findings are the rows of one query over the window, one finding a row.
+
+    A subclass gives its name and severity in its class line, its description as its
+    docstring and its ``query``, and turns a row into a finding in ``finding``, usually
+    through ``found``, which fills in the rule's name and severity.
+    """
+
+    name: str
+    severity: str
+    description: str
+    query: str
+
+    def __init_subclass__(cls, *, name: str, severity: str) -> None:
+        cls.name, cls.severity = name, severity
+        summary = (cls.__doc__ or "").strip().rstrip(".")
+        cls.description = summary[:1].lower() + summary[1:]
+
+    def scan(self, store: Store, window: Window) -> list[Finding]:
+        return [self.finding(row) for row in store.read(self.query, **window.parameters())]
+
+    def finding(self, row: Record) -> Finding:
+        raise NotImplementedError
+
+    def found(self, key: str, summary: str, count: int, evidence: list[str]) -> Finding:
+        return Finding.of(self.name, key, self.severity, summary, count, evidence)
 
 
 def moment(value: Any) -> str:

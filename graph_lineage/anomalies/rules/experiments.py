@@ -10,9 +10,9 @@ experiment's events were timed.
 
 from __future__ import annotations
 
-from graph_lineage.anomalies.finding import CRITICAL, WARNING, Finding, Window
-from graph_lineage.anomalies.rules.base import moment, plural
-from graph_lineage.store.connection import Record, Store
+from graph_lineage.anomalies.finding import CRITICAL, WARNING, Finding
+from graph_lineage.anomalies.rules.base import QueryRule, moment, plural
+from graph_lineage.store.connection import Record
 
 # Per context in a variant: the declarations of its model version by that variant, the
 # first one open-ended backwards. Contexts wholly inside one declaration cost no scan.
@@ -75,15 +75,12 @@ ORDER BY variant
 """
 
 
-class ExperimentMismatch:
-    name = "experiment_mismatch"
-    severity = CRITICAL
-    description = "a variant served a model version other than the one it declared"
+class ExperimentMismatch(QueryRule, name="experiment_mismatch", severity=CRITICAL):
+    """A variant served a model version other than the one it declared."""
 
-    def scan(self, store: Store, window: Window) -> list[Finding]:
-        return [self._finding(r) for r in store.read(UNDECLARED_SERVING, **window.parameters())]
+    query = UNDECLARED_SERVING
 
-    def _finding(self, row: Record) -> Finding:
+    def finding(self, row: Record) -> Finding:
         context, variant, served = row["context"], row["variant"], row["served"]
         declared = ", ".join(sorted(row["declared"])) or "nothing"
         summary = (
@@ -92,25 +89,19 @@ class ExperimentMismatch:
             f" {plural(served, 'recommendation')} through {context}"
         )
         evidence = [context, variant, row["model_version"], row["experiment"]]
-        return Finding.of(self.name, context, self.severity, summary, served, evidence)
+        return self.found(context, summary, served, evidence)
 
 
-class DeclarationChange:
-    name = "declaration_change"
-    severity = WARNING
-    description = "a variant's declared model version changed while its experiment ran"
+class DeclarationChange(QueryRule, name="declaration_change", severity=WARNING):
+    """A variant's declared model version changed while its experiment ran."""
 
-    def scan(self, store: Store, window: Window) -> list[Finding]:
-        findings = []
-        for row in store.read(CHANGED_DECLARATIONS, **window.parameters()):
-            variant, served, declared = row["variant"], row["served"], row["declared"]
-            summary = (
-                f"{variant} changed its model version mid-experiment"
-                f" ({' -> '.join(declared)}, from {moment(row['changed_at'])});"
-                f" {plural(served, 'recommendation')} served since"
-            )
-            evidence = [variant, row["experiment"], *declared]
-            findings.append(
-                Finding.of(self.name, variant, self.severity, summary, served, evidence)
-            )
-        return findings
+    query = CHANGED_DECLARATIONS
+
+    def finding(self, row: Record) -> Finding:
+        variant, served, declared = row["variant"], row["served"], row["declared"]
+        summary = (
+            f"{variant} changed its model version mid-experiment"
+            f" ({' -> '.join(declared)}, from {moment(row['changed_at'])});"
+            f" {plural(served, 'recommendation')} served since"
+        )
+        return self.found(variant, summary, served, [variant, row["experiment"], *declared])

@@ -9,9 +9,9 @@ finding per feature version, counting the recommendations served in its stale wi
 
 from __future__ import annotations
 
-from graph_lineage.anomalies.finding import WARNING, Finding, Window
-from graph_lineage.anomalies.rules.base import moment, plural
-from graph_lineage.store.connection import Store
+from graph_lineage.anomalies.finding import WARNING, Finding
+from graph_lineage.anomalies.rules.base import QueryRule, moment, plural
+from graph_lineage.store.connection import Record
 
 STALE_SERVING = """
 MATCH (fv:FeatureVersion)
@@ -41,23 +41,17 @@ ORDER BY feature_version
 """
 
 
-class StaleFeature:
-    name = "stale_feature"
-    severity = WARNING
-    description = "a feature version served past its freshness SLA, before anything newer came"
+class StaleFeature(QueryRule, name="stale_feature", severity=WARNING):
+    """A feature version served past its freshness SLA, before anything newer came."""
 
-    def scan(self, store: Store, window: Window) -> list[Finding]:
-        findings = []
-        for row in store.read(STALE_SERVING, **window.parameters()):
-            subject, served = row["feature_version"], row["served"]
-            until = moment(row["superseded"]) if row["superseded"] else "now"
-            summary = (
-                f"{subject} was served {plural(served, 'time')} past its"
-                f" {row['sla']:,} s freshness SLA (due {moment(row['deadline'])},"
-                f" nothing newer until {until})"
-            )
-            evidence = [subject, *sorted(row["contexts"])]
-            findings.append(
-                Finding.of(self.name, subject, self.severity, summary, served, evidence)
-            )
-        return findings
+    query = STALE_SERVING
+
+    def finding(self, row: Record) -> Finding:
+        subject, served = row["feature_version"], row["served"]
+        until = moment(row["superseded"]) if row["superseded"] else "now"
+        summary = (
+            f"{subject} was served {plural(served, 'time')} past its"
+            f" {row['sla']:,} s freshness SLA (due {moment(row['deadline'])},"
+            f" nothing newer until {until})"
+        )
+        return self.found(subject, summary, served, [subject, *sorted(row["contexts"])])

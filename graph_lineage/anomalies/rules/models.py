@@ -7,9 +7,9 @@ One finding per model version; retired traffic is counted from the retirement on
 
 from __future__ import annotations
 
-from graph_lineage.anomalies.finding import CRITICAL, Finding, Window
-from graph_lineage.anomalies.rules.base import SERVED_THROUGH_CONTEXT, moment, plural
-from graph_lineage.store.connection import Store
+from graph_lineage.anomalies.finding import CRITICAL, Finding
+from graph_lineage.anomalies.rules.base import SERVED_THROUGH_CONTEXT, QueryRule, moment, plural
+from graph_lineage.store.connection import Record
 
 UNKNOWN_SERVING = f"""
 MATCH (c:LineageContext)-[:USED_MODEL]->(mv:ModelVersion)
@@ -44,38 +44,29 @@ ORDER BY model_version
 """
 
 
-class UnknownModel:
-    name = "unknown_model"
-    severity = CRITICAL
-    description = "a model version never trained or never deployed serving traffic"
+class UnknownModel(QueryRule, name="unknown_model", severity=CRITICAL):
+    """A model version never trained or never deployed serving traffic."""
 
-    def scan(self, store: Store, window: Window) -> list[Finding]:
-        findings = []
-        for row in store.read(UNKNOWN_SERVING, **window.parameters()):
-            model, served = row["model_version"], row["served"]
-            why = [] if not row["untrained"] else ["never announced by a training event"]
-            why += [] if row["deployed"] else ["never deployed"]
-            summary = (
-                f"{model} served {plural(served, 'recommendation')} but was {' and '.join(why)}"
-            )
-            evidence = [model, *sorted(row["contexts"])]
-            findings.append(Finding.of(self.name, model, self.severity, summary, served, evidence))
-        return findings
+    query = UNKNOWN_SERVING
+
+    def finding(self, row: Record) -> Finding:
+        model, served = row["model_version"], row["served"]
+        why = [] if not row["untrained"] else ["never announced by a training event"]
+        why += [] if row["deployed"] else ["never deployed"]
+        summary = f"{model} served {plural(served, 'recommendation')} but was {' and '.join(why)}"
+        return self.found(model, summary, served, [model, *sorted(row["contexts"])])
 
 
-class RetiredModel:
-    name = "retired_model"
-    severity = CRITICAL
-    description = "a model version serving traffic after it was retired"
+class RetiredModel(QueryRule, name="retired_model", severity=CRITICAL):
+    """A model version serving traffic after it was retired."""
 
-    def scan(self, store: Store, window: Window) -> list[Finding]:
-        findings = []
-        for row in store.read(RETIRED_SERVING, **window.parameters()):
-            model, served = row["model_version"], row["served"]
-            summary = (
-                f"{model} served {plural(served, 'recommendation')}"
-                f" after it retired at {moment(row['retired_at'])}"
-            )
-            evidence = [model, *sorted(row["deployments"]), *sorted(row["contexts"])]
-            findings.append(Finding.of(self.name, model, self.severity, summary, served, evidence))
-        return findings
+    query = RETIRED_SERVING
+
+    def finding(self, row: Record) -> Finding:
+        model, served = row["model_version"], row["served"]
+        summary = (
+            f"{model} served {plural(served, 'recommendation')}"
+            f" after it retired at {moment(row['retired_at'])}"
+        )
+        evidence = [model, *sorted(row["deployments"]), *sorted(row["contexts"])]
+        return self.found(model, summary, served, evidence)

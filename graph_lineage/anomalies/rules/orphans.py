@@ -8,7 +8,7 @@ no model version or no feature versions, one problem per context, counted throug
 from __future__ import annotations
 
 from graph_lineage.anomalies.finding import MAX_EVIDENCE, WARNING, Finding, Window
-from graph_lineage.anomalies.rules.base import SERVED_THROUGH_CONTEXT, plural
+from graph_lineage.anomalies.rules.base import SERVED_THROUGH_CONTEXT, QueryRule, plural
 from graph_lineage.store.connection import Record, Store
 
 WITHOUT_CONTEXT = """
@@ -35,13 +35,13 @@ ORDER BY context
 NO_CONTEXT_KEY = "no-context"
 
 
-class OrphanRecommendation:
-    name = "orphan_recommendation"
-    severity = WARNING
-    description = "a recommendation without a lineage context, model version or feature versions"
+class OrphanRecommendation(QueryRule, name="orphan_recommendation", severity=WARNING):
+    """A recommendation without a lineage context, model version or feature versions."""
+
+    query = BARE_CONTEXTS
 
     def scan(self, store: Store, window: Window) -> list[Finding]:
-        findings = [self._bare(row) for row in store.read(BARE_CONTEXTS, **window.parameters())]
+        findings = super().scan(store, window)
         (lost,) = store.read(WITHOUT_CONTEXT, sample=MAX_EVIDENCE, **window.parameters())
         if lost["count"]:
             summary = (
@@ -56,7 +56,7 @@ class OrphanRecommendation:
             )
         return findings
 
-    def _bare(self, row: Record) -> Finding:
+    def finding(self, row: Record) -> Finding:
         context, served, models = row["context"], row["served"], row["model_versions"]
         missing = [] if models else ["model version"]
         missing += [] if row["features"] else ["feature versions"]
@@ -64,5 +64,4 @@ class OrphanRecommendation:
             f"{plural(served, 'recommendation')} served through {context}"
             f" ({', '.join(models) or 'no model'}) with no {' and no '.join(missing)}"
         )
-        evidence = [context, *models, row["variant"]]
-        return Finding.of(self.name, context, self.severity, summary, served, evidence)
+        return self.found(context, summary, served, [context, *models, row["variant"]])

@@ -9,9 +9,9 @@ never announced by a training event is the unknown-model rule's concern.
 from __future__ import annotations
 
 from graph_lineage import uids
-from graph_lineage.anomalies.finding import CRITICAL, Finding, Window
-from graph_lineage.anomalies.rules.base import SERVED_THROUGH_CONTEXT, plural
-from graph_lineage.store.connection import Record, Store
+from graph_lineage.anomalies.finding import CRITICAL, Finding
+from graph_lineage.anomalies.rules.base import SERVED_THROUGH_CONTEXT, QueryRule, plural
+from graph_lineage.store.connection import Record
 
 SKEWED_CONTEXTS = f"""
 MATCH (c:LineageContext)-[:USED_MODEL]->(mv:ModelVersion)
@@ -28,15 +28,12 @@ ORDER BY context
 """
 
 
-class VersionSkew:
-    name = "version_skew"
-    severity = CRITICAL
-    description = "served with feature versions other than those its model version was trained on"
+class VersionSkew(QueryRule, name="version_skew", severity=CRITICAL):
+    """Served with feature versions other than those its model version was trained on."""
 
-    def scan(self, store: Store, window: Window) -> list[Finding]:
-        return [self._finding(row) for row in store.read(SKEWED_CONTEXTS, **window.parameters())]
+    query = SKEWED_CONTEXTS
 
-    def _finding(self, row: Record) -> Finding:
+    def finding(self, row: Record) -> Finding:
         context, model, served = row["context"], row["model_version"], row["served"]
         skewed = sorted(row["skewed"])
         trained = {uids.parse(uid).name: uid for uid in row["trained"]}
@@ -48,5 +45,4 @@ class VersionSkew:
             f"{model} served with {', '.join(pairs)}:"
             f" {plural(served, 'recommendation')} through {context}"
         )
-        evidence = [context, model, *skewed, row["variant"]]
-        return Finding.of(self.name, context, self.severity, summary, served, evidence)
+        return self.found(context, summary, served, [context, model, *skewed, row["variant"]])
