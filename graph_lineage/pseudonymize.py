@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
 
 from graph_lineage.errors import ConfigurationError
+from graph_lineage.private_files import read_or_create
 from graph_lineage.settings import Settings
 
 MIN_KEY_BYTES = 16
@@ -49,9 +49,4 @@ class Pseudonymizer:
 
 
 def _demo_key(path: Path) -> bytes:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_urlsafe(32) + "\n")
-    return path.read_text().strip().encode("utf-8")
+    return read_or_create(path, lambda: secrets.token_urlsafe(32)).encode("utf-8")

@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from graph_lineage.errors import ConfigurationError, SealedValueError
+from graph_lineage.private_files import read_or_create
 from graph_lineage.settings import Settings
 
 PREFIX = "enc:v1:"
@@ -210,9 +211,4 @@ def _parse(envelope: str) -> tuple[str, bytes]:
 
 
 def _demo_keys(path: Path) -> str:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(f"{DEMO_KEY_ID}:{secrets.token_urlsafe(KEY_BYTES)}\n")
-    return path.read_text().strip()
+    return read_or_create(path, lambda: f"{DEMO_KEY_ID}:{secrets.token_urlsafe(KEY_BYTES)}")

@@ -8,7 +8,6 @@ which may be a dotted path (``realm_access.roles``).
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ import jwt
 
 from graph_lineage.auth.principal import Caller, Role, known_roles
 from graph_lineage.errors import ConfigurationError, LineageError
+from graph_lineage.private_files import read_or_create
 from graph_lineage.settings import Settings
 
 
@@ -118,9 +118,4 @@ def demo_token(settings: Settings, role: Role, subject: str, ttl_seconds: int = 
 
 
 def _demo_secret(path: Path) -> str:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_urlsafe(48) + "\n")
-    return path.read_text().strip()
+    return read_or_create(path, lambda: secrets.token_urlsafe(48))

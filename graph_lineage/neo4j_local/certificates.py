@@ -9,7 +9,6 @@ certificate, so the connection is encrypted and the server verified, with no CA 
 from __future__ import annotations
 
 import ipaddress
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +16,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+
+from graph_lineage.private_files import write_private
 
 VALID_DAYS = 825
 PRIVATE_KEY = "private.key"
@@ -31,7 +32,7 @@ def ensure_certificate(directory: Path) -> Path:
     for folder in (directory, directory / "trusted", directory / "revoked"):
         folder.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    _write_private(directory / PRIVATE_KEY, _key_pem(key))
+    write_private(directory / PRIVATE_KEY, _key_pem(key))
     certificate.write_bytes(_self_signed(key).public_bytes(serialization.Encoding.PEM))
     return certificate
 
@@ -60,9 +61,3 @@ def _self_signed(key: rsa.RSAPrivateKey) -> x509.Certificate:
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-
-
-def _write_private(path: Path, content: bytes) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(content)

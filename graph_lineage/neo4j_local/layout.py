@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph_lineage.private_files import read_or_create
 from graph_lineage.settings import Settings
 
 
@@ -92,11 +92,5 @@ def neo4j_conf(settings: Settings, layout: Layout) -> str:
 
 def read_or_create_password(password_file: Path) -> str:
     """The local server's password, generated once and readable only by this user."""
-    if password_file.exists():
-        return password_file.read_text().strip()
-    password_file.parent.mkdir(parents=True, exist_ok=True)
-    password = secrets.token_hex(20)  # never starts with "-", which the admin tool reads as a flag
-    descriptor = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(password + "\n")
-    return password
+    # token_hex never starts with "-", which the admin tool would read as a flag
+    return read_or_create(password_file, lambda: secrets.token_hex(20))
