@@ -111,6 +111,15 @@ class Tally:
     def share(self) -> Fraction | None:
         return Fraction(self.complete, self.recommendations) if self.recommendations else None
 
+    def counts(self) -> dict[str, Any]:
+        """The tally as plain values: its counts and its share as a float (None if empty)."""
+        share = self.share
+        return {
+            "recommendations": self.recommendations,
+            "complete": self.complete,
+            "share": float(share) if share is not None else None,
+        }
+
 
 @dataclass
 class Gap:
@@ -233,11 +242,8 @@ def _count(
 
 
 def _record(report: CompletenessReport) -> dict[str, Any]:
-    share = report.share
     return {
-        "recommendations": report.recommendations,
-        "complete": report.complete,
-        "share": float(share) if share is not None else None,
+        **report.overall.counts(),
         "minimum": float(report.minimum) if report.minimum is not None else None,
         "gaps": len(report.gaps),
         "inconsistencies": len(report.trained_on_missing) + len(report.variants_without_model),

@@ -12,24 +12,15 @@ def percent(share: Fraction | None) -> str:
     return "n/a" if share is None else f"{float(share) * 100:.2f}%"
 
 
-def _tally(tally: Tally) -> dict[str, Any]:
-    share = tally.share
-    return {
-        "recommendations": tally.recommendations,
-        "complete": tally.complete,
-        "share": float(share) if share is not None else None,
-    }
-
-
 def completeness_json(report: CompletenessReport) -> dict[str, Any]:
     return {
         "audit": report.uid,
         "window": {"from": report.window.start.isoformat(), "to": report.window.end.isoformat()},
-        **_tally(report.overall),
+        **report.overall.counts(),
         "minimum": float(report.minimum) if report.minimum is not None else None,
         "passed": report.passed,
-        "by_model_version": {k: _tally(v) for k, v in sorted(report.by_model_version.items())},
-        "by_segment": {k: _tally(v) for k, v in sorted(report.by_segment.items())},
+        "by_model_version": {k: v.counts() for k, v in sorted(report.by_model_version.items())},
+        "by_segment": {k: v.counts() for k, v in sorted(report.by_segment.items())},
         "gaps": [
             {
                 "reason": gap.reason,
