@@ -28,6 +28,7 @@ from typing import Annotated, Any, ClassVar
 
 import yaml
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -76,6 +77,11 @@ def _uid_of_kind(value: str, kind: str) -> str:
     return value
 
 
+FeatureVersionUid = Annotated[str, AfterValidator(lambda value: _uid_of_kind(value, "feature"))]
+DataSourceUid = Annotated[str, AfterValidator(lambda value: _uid_of_kind(value, "source"))]
+ModelVersionUid = Annotated[str, AfterValidator(lambda value: _uid_of_kind(value, "model"))]
+
+
 class Change(BaseModel):
     """One change of a plan: an action on one node."""
 
@@ -98,13 +104,8 @@ class Replace(Change):
     """A feature version gives way to another version of the same feature."""
 
     action: ClassVar[str] = "replace"
-    replace: str
-    with_: str = Field(alias="with")
-
-    @field_validator("replace", "with_")
-    @classmethod
-    def _feature_version(cls, value: str) -> str:
-        return _uid_of_kind(value, "feature")
+    replace: FeatureVersionUid
+    with_: FeatureVersionUid = Field(alias="with")
 
     @model_validator(mode="after")
     def _same_feature(self) -> Replace:
@@ -130,36 +131,21 @@ class Deprecate(Change):
     """A feature version stops being computed; what reads it must move off it."""
 
     action: ClassVar[str] = "deprecate"
-    deprecate: str
-
-    @field_validator("deprecate")
-    @classmethod
-    def _feature_version(cls, value: str) -> str:
-        return _uid_of_kind(value, "feature")
+    deprecate: FeatureVersionUid
 
 
 class Drop(Change):
     """A data source goes away, with every feature version derived from it."""
 
     action: ClassVar[str] = "drop"
-    drop: str
-
-    @field_validator("drop")
-    @classmethod
-    def _source(cls, value: str) -> str:
-        return _uid_of_kind(value, "source")
+    drop: DataSourceUid
 
 
 class Retire(Change):
     """A model version stops serving."""
 
     action: ClassVar[str] = "retire"
-    retire: str
-
-    @field_validator("retire")
-    @classmethod
-    def _model_version(cls, value: str) -> str:
-        return _uid_of_kind(value, "model")
+    retire: ModelVersionUid
 
 
 def _action_of(value: Any) -> str | None:
