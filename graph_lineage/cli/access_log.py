@@ -12,6 +12,7 @@ import argparse
 import getpass
 import json
 import sys
+from datetime import datetime
 from typing import Any
 
 from graph_lineage.governance.access_log import (
@@ -25,6 +26,25 @@ from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 
 BROKEN = 3  # exit status when the chain does not verify
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    log = commands.add_parser("access-log", help="the access audit of every GraphQL operation")
+    actions = log.add_subparsers(title="actions", required=True)
+    exporting = actions.add_parser("export", help="write records, oldest first")
+    exporting.add_argument(
+        "--from", dest="from_time", type=datetime.fromisoformat, metavar="ISO-TIME"
+    )
+    exporting.add_argument(
+        "--to", dest="to_time", type=datetime.fromisoformat, metavar="ISO-TIME", help="before"
+    )
+    exporting.add_argument("--subject", help="only this caller's records")
+    exporting.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    exporting.add_argument("--output", default="-", metavar="FILE", help="'-': standard output")
+    exporting.set_defaults(handler=export_command)
+    actions.add_parser(
+        "verify", help="check the hash chain; exit 3 naming the first broken seq"
+    ).set_defaults(handler=verify_command)
 
 
 def export_command(settings: Settings, arguments: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from graph_lineage.store.values import jsonable
 FINDINGS_OPEN, ALERTS_UNDELIVERED = 3, 4
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     anomalies = commands.add_parser(
         "anomalies",
         help="lineage anomaly rules: scan, store findings, alert",

@@ -11,7 +11,6 @@ import sys
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from graph_lineage.completeness import (
     Window,
@@ -25,7 +24,7 @@ from graph_lineage.store import Store
 BELOW_MINIMUM = 3
 
 
-def add_parser(commands: Any) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     audit = commands.add_parser("audit", help="audits of the lineage itself")
     kinds = audit.add_subparsers(dest="audit", required=True, metavar="{completeness}")
     run = kinds.add_parser(

@@ -25,6 +25,28 @@ FAULTS = "inject COUNT faults of KIND (repeatable); KIND: " + "; ".join(
 )
 
 
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = commands.add_parser("demo-data", help="write the synthetic pipeline as NDJSON")
+    demo.add_argument("--recommendations", type=int, default=10_000, metavar="N")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--output", default="-", metavar="FILE", help="'-' is standard output")
+    demo.add_argument(
+        "--inject", action="append", type=fault_spec, metavar="KIND=COUNT", help=FAULTS
+    )
+    demo.add_argument("--injected-out", metavar="FILE", help="write where faults went, as JSON")
+    demo.set_defaults(handler=demo_data)
+
+    loading = commands.add_parser("ingest", help="load NDJSON or a JSON array of events")
+    loading.add_argument("file", help="the event file; '-' reads standard input")
+    loading.add_argument("--batch-size", type=int, help="events per transaction")
+    loading.set_defaults(handler=ingest)
+
+    export = commands.add_parser(
+        "export-schema", help="write schema/events.schema.json and schema/schema.graphql"
+    )
+    export.set_defaults(handler=export_schema)
+
+
 def fault_spec(text: str) -> str:
     """An argparse type: ``KIND=COUNT`` for ``demo-data --inject``."""
     try:

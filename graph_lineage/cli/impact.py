@@ -26,7 +26,7 @@ BAD_PLAN = 2
 FAIL_LEVELS = [level.label for level in RiskLevel if level > RiskLevel.NONE]
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     impact = commands.add_parser(
         "impact",
         help="what a change plan touches, its traffic, owners and risk; gate CI with --fail-on",

@@ -4,10 +4,29 @@ from __future__ import annotations
 
 import argparse
 
-from graph_lineage.governance.rotation import PLAINTEXT, key_status, rotate_keys
+from graph_lineage.governance.rotation import DEFAULT_BATCH_SIZE, PLAINTEXT, key_status, rotate_keys
 from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sealing = commands.add_parser("keys", help="encryption keys of sensitive properties")
+    actions = sealing.add_subparsers(title="actions", required=True)
+    actions.add_parser("status", help="stored values per key id, and plaintext").set_defaults(
+        handler=status
+    )
+    rotation = actions.add_parser("rotate", help="re-seal every value under the active key")
+    rotation.add_argument(
+        "--batch-size",
+        dest="rotation_batch_size",
+        type=batch_size,
+        default=DEFAULT_BATCH_SIZE,
+        metavar="N",
+        help=f"values per write transaction (default {DEFAULT_BATCH_SIZE})",
+    )
+    rotation.add_argument("--dry-run", action="store_true", help="count, change nothing")
+    rotation.set_defaults(handler=rotate)
 
 
 def batch_size(text: str) -> int:

@@ -19,6 +19,38 @@ from graph_lineage.store import (
 )
 
 
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    up_command = commands.add_parser("up", help="start the local Neo4j, migrate and serve the API")
+    _serve_options(up_command)
+    up_command.set_defaults(handler=up, demo=True)
+
+    neo4j = commands.add_parser("neo4j", help="run the local Neo4j server")
+    actions = neo4j.add_subparsers(title="actions", required=True)
+    start = actions.add_parser("start", help="start it (downloads Neo4j the first time)")
+    start.add_argument("--no-auth", action="store_true", help="turn authentication off")
+    start.set_defaults(handler=neo4j_start)
+    actions.add_parser("stop", help="stop it cleanly").set_defaults(handler=neo4j_stop)
+    status = actions.add_parser("status", help="running or not, URIs, version")
+    status.add_argument("--json", action="store_true", help="machine-readable, with credentials")
+    status.set_defaults(handler=neo4j_status)
+
+    migration = commands.add_parser("migrate", help="apply pending schema migrations")
+    migration.add_argument("--status", action="store_true", help="only report")
+    migration.add_argument(
+        "--wait", type=float, default=0, metavar="SECONDS", help="wait this long for Neo4j"
+    )
+    migration.set_defaults(handler=migrate_command)
+
+    serving = commands.add_parser("serve", help="serve the API (GraphQL, health) with uvicorn")
+    _serve_options(serving)
+    serving.set_defaults(handler=serve)
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to bind (default 8000)")
+
+
 def neo4j_start(settings: Settings, _: argparse.Namespace) -> int:
     status = LocalNeo4j(settings).start(progress=print)
     print(_describe(status))
