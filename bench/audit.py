@@ -26,8 +26,8 @@ from typing import Any
 from machine import load_average
 from throwaway import Server
 
-from graph_lineage.governance import access_log
-from graph_lineage.governance.access_log import AccessRecord
+from graph_lineage import access_log
+from graph_lineage.access_log import AccessRecord
 from graph_lineage.store import Store
 
 CALLERS = (1, 4, 16, 64)

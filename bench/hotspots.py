@@ -36,7 +36,7 @@ from workload import Workload
 
 from api.app import create_app
 from graph_lineage.auth import Role, demo_token
-from graph_lineage.governance import access_log
+from graph_lineage import access_log
 from graph_lineage.lineage import trace as tracing
 from graph_lineage.lineage import traversal
 from graph_lineage.store import Store, reads

@@ -41,8 +41,8 @@ from api.app import create_app
 from api.graphql.visibility import visibility_for
 from graph_lineage.auth import Role, demo_token
 from graph_lineage.auth.policy import AccessPolicy
-from graph_lineage.governance import access_log
-from graph_lineage.governance.access_log import AccessRecord
+from graph_lineage import access_log
+from graph_lineage.access_log import AccessRecord
 from graph_lineage.lineage import impact as impact_analysis
 from graph_lineage.lineage import recommendations as listing
 from graph_lineage.lineage import trace as tracing

@@ -7,8 +7,8 @@ from datetime import datetime
 import strawberry
 
 from api.graphql.analyses import PageInfo
-from graph_lineage.governance.access_log import AccessLogFilter, AccessLogPage
-from graph_lineage.governance.access_log import AccessRecord as Record
+from graph_lineage.access_log import AccessLogFilter, AccessLogPage
+from graph_lineage.access_log import AccessRecord as Record
 
 
 @strawberry.type(description="One operation as the access audit recorded it.")

@@ -19,9 +19,9 @@ from strawberry.types import ExecutionResult
 
 from api.graphql.authorization import FORBIDDEN
 from api.graphql.context import RequestContext
+from graph_lineage import access_log
+from graph_lineage.access_log import AccessRecord
 from graph_lineage.errors import LineageError
-from graph_lineage.governance import access_log
-from graph_lineage.governance.access_log import AccessRecord
 
 RETRY_AFTER_SECONDS = 5
 NOT_ALLOWED = "OPERATION_NOT_ALLOWED"  # refused before execution, e.g. a mutation over GET

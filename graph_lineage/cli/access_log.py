@@ -14,7 +14,7 @@ import json
 import sys
 from typing import Any
 
-from graph_lineage.governance.access_log import (
+from graph_lineage.access_log import (
     AccessLogFilter,
     AccessRecord,
     append,

@@ -16,18 +16,18 @@ from starlette.testclient import TestClient
 
 from api import create_app
 from api.graphql import render_sdl
-from graph_lineage.cli import main
-from graph_lineage.demo import DemoPipeline
-from graph_lineage.errors import LineageError
-from graph_lineage.events import parse_event
-from graph_lineage.governance import RetentionPolicy, erase_user, run_retention
-from graph_lineage.governance.access_log import (
+from graph_lineage.access_log import (
     AccessLogFilter,
     AccessRecord,
     append,
     query,
     verify,
 )
+from graph_lineage.cli import main
+from graph_lineage.demo import DemoPipeline
+from graph_lineage.errors import LineageError
+from graph_lineage.events import parse_event
+from graph_lineage.governance import RetentionPolicy, erase_user, run_retention
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings

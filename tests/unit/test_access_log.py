@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from graph_lineage.governance.access_log import (
+from graph_lineage.access_log import (
     MAX_LISTED,
     AccessLogFilter,
     AccessRecord,
