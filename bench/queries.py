@@ -9,14 +9,14 @@ then every query runs ``REPETITIONS`` times after ``WARMUP`` untimed runs, two w
 
 - ``graphql``: ``POST /graphql`` to the real app (``api.create_app``) under uvicorn in a
   thread of this process, one keep-alive ``httpx`` client, as ``engineer`` (a demo
-  token). Each request also appends an access-audit record before it answers
+  token). Each request also appends an access-log record before it answers
   (fail-closed); that append is timed apart (``audit``: ``access_log.append`` called
   directly, the same number of times) so it can be told from the rest;
 - ``library``: the same library function (the same Cypher through the driver plus our
   Python), called directly against a ``Store`` with the engineer's visibility.
 
 ``overhead`` = graphql p50 minus library p50: HTTP, JSON, GraphQL validation and
-resolution, authentication and the audit append. Several recommendations rotate
+resolution, authentication and the access-log append. Several recommendations rotate
 for ``trace`` and ``upstream`` (deterministic: the newest ones, spread over the list).
 """
 

@@ -161,7 +161,7 @@ class Query:
         work = partial(listing.lineage_diff, info.context.store, str(a), str(b), visibility(info))
         return diff_to_graphql(await run_in_threadpool(work))
 
-    @strawberry.field(description="The access audit, newest first: who read what, what was denied.")
+    @strawberry.field(description="The access log, newest first: who read what, what was denied.")
     async def access_log(
         self,
         info: Context,

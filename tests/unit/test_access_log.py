@@ -1,4 +1,4 @@
-"""The access audit's records and chain, without a server."""
+"""The access log's records and chain, without a server."""
 
 from __future__ import annotations
 

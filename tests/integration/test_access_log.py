@@ -1,4 +1,4 @@
-"""The access audit: every GraphQL operation leaves one chained record before it answers."""
+"""The access log: every GraphQL operation leaves one chained record before it answers."""
 
 from __future__ import annotations
 
@@ -262,7 +262,7 @@ def test_no_data_leaves_when_the_record_cannot_be_written(
         assert reply.headers["retry-after"] == "5"
         assert "data" not in reply.json() and "Query" not in reply.text
         assert reply.json()["error"] == "audit_unavailable"
-    assert "the audit cannot record this operation" in refused.json()["detail"]
+    assert "the access log cannot record this operation" in refused.json()["detail"]
 
 
 def test_concurrent_queries_get_one_record_each_with_contiguous_seqs(
