@@ -1,10 +1,10 @@
-"""The access audit under concurrency: appends per second and their latency, grouped or not.
+"""The access log under concurrency: appends per second and their latency, grouped or not.
 
     .venv/bin/python bench/run.py --only audit
 
-Every GraphQL operation appends one record to the access audit and waits for its commit
+Every GraphQL operation appends one record to the access log and waits for its commit
 (fail-closed), and every append takes the lock on the chain's single head node, on every
-API replica. So the audit bounds how many GraphQL operations per second a deployment
+API replica. So the access log bounds how many GraphQL operations per second a deployment
 answers. Here ``callers`` threads append as fast as they can to a throwaway database,
 ``APPENDS`` records in all per run, two ways:
 
@@ -26,8 +26,8 @@ from typing import Any
 from machine import load_average
 from throwaway import Server
 
-from graph_lineage.governance import access_log
-from graph_lineage.governance.access_log import AccessRecord
+from graph_lineage import access_log
+from graph_lineage.access_log import AccessRecord
 from graph_lineage.store import Store
 
 CALLERS = (1, 4, 16, 64)

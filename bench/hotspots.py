@@ -7,11 +7,11 @@ On a throwaway database loaded with the demo (fixed seed), after warm-up:
 - ``bench/profiles/<name>.txt``: pyinstrument call trees (sampling every 0.2 ms) of the
   library's ``downstream`` of the busiest source and ``trace``, and of GraphQL ``trace``
   requests run in this thread through the real app (``httpx.ASGITransport``), so the
-  tree covers HTTP, authentication, parsing, validation, execution and the audit;
+  tree covers HTTP, authentication, parsing, validation, execution and the access-log append;
 - ``bench/profiles/cypher-<name>.txt``: ``PROFILE`` of the trace statement and of one
   downstream level, operator by operator with rows and db hits;
 - the result JSON: a GraphQL ``trace`` request cut into the library call (the same
-  Cypher and Python a direct call runs), the access-audit append, and everything else,
+  Cypher and Python a direct call runs), the access-log append, and everything else,
   each a p50 over ``REPETITIONS`` requests, measured by timing those two functions
   inside the request.
 """
@@ -36,7 +36,7 @@ from workload import Workload
 
 from api.app import create_app
 from graph_lineage.auth import Role, demo_token
-from graph_lineage.governance import access_log
+from graph_lineage import access_log
 from graph_lineage.lineage import trace as tracing
 from graph_lineage.lineage import traversal
 from graph_lineage.store import Store, reads

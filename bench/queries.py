@@ -9,14 +9,14 @@ then every query runs ``REPETITIONS`` times after ``WARMUP`` untimed runs, two w
 
 - ``graphql``: ``POST /graphql`` to the real app (``api.create_app``) under uvicorn in a
   thread of this process, one keep-alive ``httpx`` client, as ``engineer`` (a demo
-  token). Each request also appends an access-audit record before it answers
+  token). Each request also appends an access-log record before it answers
   (fail-closed); that append is timed apart (``audit``: ``access_log.append`` called
   directly, the same number of times) so it can be told from the rest;
 - ``library``: the same library function (the same Cypher through the driver plus our
   Python), called directly against a ``Store`` with the engineer's visibility.
 
 ``overhead`` = graphql p50 minus library p50: HTTP, JSON, GraphQL validation and
-resolution, authentication and the audit append. Several recommendations rotate
+resolution, authentication and the access-log append. Several recommendations rotate
 for ``trace`` and ``upstream`` (deterministic: the newest ones, spread over the list).
 """
 
@@ -41,8 +41,8 @@ from api.app import create_app
 from api.graphql.visibility import visibility_for
 from graph_lineage.auth import Role, demo_token
 from graph_lineage.auth.policy import AccessPolicy
-from graph_lineage.governance import access_log
-from graph_lineage.governance.access_log import AccessRecord
+from graph_lineage import access_log
+from graph_lineage.access_log import AccessRecord
 from graph_lineage.lineage import impact as impact_analysis
 from graph_lineage.lineage import recommendations as listing
 from graph_lineage.lineage import trace as tracing

@@ -23,7 +23,7 @@ TITLES = {
     "storage": "Storage per recommendation (issue 7, part 2)",
     "collector_record": "Collector overhead on the serving path (issue 7, part 3)",
     "queries": "Query latency (issue 7, part 4)",
-    "audit": "Access audit under concurrency (issue 7, part 5)",
+    "audit": "Access log under concurrency (issue 7, part 5)",
     "profile": "Where a GraphQL request's time goes (issue 7, part 5)",
 }
 NOTES = {
@@ -52,14 +52,14 @@ NOTES = {
         " `library`: the lineage function called directly on a `Store` (the Cypher through"
         " the driver plus our Python); `GraphQL`: `POST /graphql` to the real app under"
         " uvicorn, one keep-alive client, as `engineer`. `overhead` = GraphQL p50 minus"
-        " library p50; every GraphQL request also appends an access-audit record before"
+        " library p50; every GraphQL request also appends an access-log record before"
         " answering, timed apart (`access_log.append` directly) and taken off in `overhead"
         " less audit`. `trace`/`upstream` rotate over several recent recommendations;"
         " `downstream`/`impact` start at `source:clickstream`; downstream stops at 1,000"
         " nodes (`truncated`). See `bench/queries.py`."
     ),
     "audit": (
-        "Threads appending access-audit records as fast as they can to a throwaway"
+        "Threads appending access-log records as fast as they can to a throwaway"
         " database; `grouped` is `access_log.append` as the API calls it (group commit),"
         " `one per transaction` is one record per transaction as before group commit."
         " Every GraphQL operation waits for one append, on every API replica, so"

@@ -157,7 +157,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 #
 # For each test, TestClient.send is wrapped: a request to /graphql that carries a GraphQL
 # document and was answered counts as one operation of the app's database. "Answered"
-# leaves out 401 and 403 (refused before GraphQL) and 503 (the audit could not record it,
+# leaves out 401 and 403 (refused before GraphQL) and 503 (the access log could not record it,
 # so it answered nothing). At teardown, before the next test's `store` fixture wipes the
 # database, the access records made since the test began must number exactly the
 # operations counted: one missing or one extra fails the test.

@@ -22,7 +22,7 @@ from graph_lineage.settings import Settings
 
 
 class LineageGraphQL(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI app with GraphiQL on GET, our request context and the access audit.
+    """Strawberry's ASGI app with GraphiQL on GET, our request context and the access log.
 
     Every operation (a request carrying a document, whether it runs or is refused) is
     recorded before its answer leaves; when the record cannot be written the caller gets

@@ -1,4 +1,4 @@
-"""GraphQL types of the access audit: records, their filter and their connection."""
+"""GraphQL types of the access log: records, their filter and their connection."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from datetime import datetime
 import strawberry
 
 from api.graphql.analyses import PageInfo
-from graph_lineage.governance.access_log import AccessLogFilter, AccessLogPage
-from graph_lineage.governance.access_log import AccessRecord as Record
+from graph_lineage.access_log import AccessLogFilter, AccessLogPage
+from graph_lineage.access_log import AccessRecord as Record
 
 
-@strawberry.type(description="One operation as the access audit recorded it.")
+@strawberry.type(description="One operation as the access log recorded it.")
 class AccessRecord:
     seq: int = strawberry.field(description="Position in the chain, from 1, without gaps.")
     at: datetime = strawberry.field(description="When the request arrived.")

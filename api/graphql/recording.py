@@ -1,4 +1,4 @@
-"""The access audit of /graphql: each operation is recorded before its answer leaves.
+"""The access log of /graphql: each operation is recorded before its answer leaves.
 
 While an operation executes, field authorization notes the lineage nodes and edges it
 reads fields of (:class:`~api.graphql.observations.AccessObservations`). Once it is done,
@@ -19,9 +19,9 @@ from strawberry.types import ExecutionResult
 
 from api.graphql.authorization import FORBIDDEN
 from api.graphql.context import RequestContext
+from graph_lineage import access_log
+from graph_lineage.access_log import AccessRecord
 from graph_lineage.errors import LineageError
-from graph_lineage.governance import access_log
-from graph_lineage.governance.access_log import AccessRecord
 
 RETRY_AFTER_SECONDS = 5
 NOT_ALLOWED = "OPERATION_NOT_ALLOWED"  # refused before execution, e.g. a mutation over GET
@@ -35,7 +35,7 @@ class AccessNotRecorded(Exception):
         retryable = isinstance(cause, LineageError) and cause.retryable
         why = "its store is unavailable" if retryable else "writing the record failed"
         detail = (
-            "every answer is recorded in the access audit first, and the audit cannot record"
+            "every answer is recorded in the access log first, and the access log cannot record"
             f" this operation ({why}), so nothing was answered. Try again in"
             f" {RETRY_AFTER_SECONDS} s; /readyz tells when the store is back."
         )

@@ -43,13 +43,12 @@ from api.graphql.graph import LineageGraph, graph_to_graphql
 from api.graphql.impact_analysis import ChangePlanInput, ImpactAnalysis, analysis_to_graphql
 from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
 from api.graphql.visibility import require_readable, visibility
-from graph_lineage import __version__
+from graph_lineage import __version__, access_log
+from graph_lineage.access_log import AccessLogFilter
 from graph_lineage.anomalies import AnomalyFilter
 from graph_lineage.anomalies import anomalies as list_anomalies
 from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.change_plans import assessment as migration_analysis
-from graph_lineage.governance import access_log
-from graph_lineage.governance.access_log import AccessLogFilter
 from graph_lineage.lineage import impact as impact_analysis
 from graph_lineage.lineage import recommendations as listing
 from graph_lineage.lineage import trace as tracing
@@ -162,7 +161,7 @@ class Query:
         work = partial(listing.lineage_diff, info.context.store, str(a), str(b), visibility(info))
         return diff_to_graphql(await run_in_threadpool(work))
 
-    @strawberry.field(description="The access audit, newest first: who read what, what was denied.")
+    @strawberry.field(description="The access log, newest first: who read what, what was denied.")
     async def access_log(
         self,
         info: Context,

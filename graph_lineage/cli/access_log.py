@@ -15,7 +15,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from graph_lineage.governance.access_log import (
+from graph_lineage.access_log import (
     AccessLogFilter,
     AccessRecord,
     append,

@@ -31,7 +31,7 @@ class Label(StrEnum):
     ACCESS_LOG_HEAD = "AccessLogHead"
 
 
-# Bookkeeping and the access audit: no uid, no edges, never part of an answer about lineage.
+# Bookkeeping and the access log: no uid, no edges, never part of an answer about lineage.
 _NOT_LINEAGE = (
     Label.SCHEMA_MIGRATION,
     Label.CONTEXT_USAGE,

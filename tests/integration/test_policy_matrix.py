@@ -41,7 +41,7 @@ SAMPLES = {
     "Experiment": "experiment:ranker-v3-rollout",
     "Variant": "variant:ranker-v3-rollout/control",
 }
-# Cells answered by other tests: the access log has its own (test_access_audit.py).
+# Cells answered by other tests: the access log has its own (test_access_log.py).
 ELSEWHERE_PREFIX = "Access"
 ELSEWHERE_QUERY_FIELDS = {"accessLog"}
 SKEWED = {

@@ -1,4 +1,4 @@
-"""The access audit's records and chain, without a server."""
+"""The access log's records and chain, without a server."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from graph_lineage.governance.access_log import (
+from graph_lineage.access_log import (
     MAX_LISTED,
     AccessLogFilter,
     AccessRecord,

@@ -124,3 +124,32 @@ def test_lineage_and_change_plans_exports() -> None:
     for module in (graph_lineage.lineage, graph_lineage.change_plans):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
+
+
+def test_access_log_exports() -> None:
+    import graph_lineage.access_log
+
+    assert sorted(graph_lineage.access_log.__all__) == [
+        "ANSWERED",
+        "AccessLogFilter",
+        "AccessLogPage",
+        "AccessRecord",
+        "ChainReport",
+        "FAILED",
+        "Format",
+        "MAX_LISTED",
+        "MAX_PAGE",
+        "PARTIAL",
+        "REFUSED",
+        "append",
+        "append_all",
+        "chain_hash",
+        "decode_cursor",
+        "encode_cursor",
+        "export",
+        "query",
+        "records",
+        "verify",
+    ]
+    for name in graph_lineage.access_log.__all__:
+        assert hasattr(graph_lineage.access_log, name), name

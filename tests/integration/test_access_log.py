@@ -1,4 +1,4 @@
-"""The access audit: every GraphQL operation leaves one chained record before it answers."""
+"""The access log: every GraphQL operation leaves one chained record before it answers."""
 
 from __future__ import annotations
 
@@ -16,18 +16,18 @@ from starlette.testclient import TestClient
 
 from api import create_app
 from api.graphql import render_sdl
-from graph_lineage.cli import main
-from graph_lineage.demo import DemoPipeline
-from graph_lineage.errors import LineageError
-from graph_lineage.events import parse_event
-from graph_lineage.governance import RetentionPolicy, erase_user, run_retention
-from graph_lineage.governance.access_log import (
+from graph_lineage.access_log import (
     AccessLogFilter,
     AccessRecord,
     append,
     query,
     verify,
 )
+from graph_lineage.cli import main
+from graph_lineage.demo import DemoPipeline
+from graph_lineage.errors import LineageError
+from graph_lineage.events import parse_event
+from graph_lineage.governance import RetentionPolicy, erase_user, run_retention
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
@@ -262,7 +262,7 @@ def test_no_data_leaves_when_the_record_cannot_be_written(
         assert reply.headers["retry-after"] == "5"
         assert "data" not in reply.json() and "Query" not in reply.text
         assert reply.json()["error"] == "audit_unavailable"
-    assert "the audit cannot record this operation" in refused.json()["detail"]
+    assert "the access log cannot record this operation" in refused.json()["detail"]
 
 
 def test_concurrent_queries_get_one_record_each_with_contiguous_seqs(

@@ -1,4 +1,4 @@
-"""The Cypher of the access audit: an append-only chain of ``(:AccessRecord)`` nodes.
+"""The Cypher of the access log: an append-only chain of ``(:AccessRecord)`` nodes.
 
 Appending locks the single ``(:AccessLogHead)`` node by writing to it before reading its
 ``seq`` and ``hash``, so concurrent appenders (also on other API replicas) queue on that
@@ -20,6 +20,7 @@ HEAD_NAME = "access-log"
 GENESIS_HASH = "0" * 64  # what the first record chains to
 # A caller waits for its record: when Neo4j is away, tell it soon (it then gets no data).
 APPEND_RETRY_SECONDS = 5.0
+BATCH = 1_000  # records per read when exporting or verifying
 
 # Writing to the head first takes its write lock; the read after it sees the latest head.
 LOCK_HEAD = """

@@ -1,0 +1,129 @@
+"""One access-log record and the hash that chains it to the record before.
+
+Record ``n`` stores ``hash = sha256(hash of record n-1 + canonical JSON of record n)``; the
+first record chains to 64 zeros (:data:`~graph_lineage.access_log.store.GENESIS_HASH`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from graph_lineage.governance.records import utc
+
+MAX_LISTED = 1_000  # uids and denied paths kept per record; the counts are exact
+
+# How an operation ended.
+ANSWERED = "answered"  # no error
+PARTIAL = "partial"  # data and errors (denied fields among them)
+FAILED = "failed"  # executed, no data
+REFUSED = "refused"  # not executed: unparsable, invalid, over a limit, not allowed
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessRecord:
+    """One operation as the access log keeps it; ``seq`` and the hashes are given by
+    :func:`~graph_lineage.access_log.append`."""
+
+    seq: int | None = None
+    at: datetime
+    subject: str
+    roles: tuple[str, ...]
+    auth_method: str | None
+    operation_name: str | None
+    operation_type: str | None
+    document_sha256: str
+    variables_sha256: str | None
+    returned_uids: tuple[str, ...]
+    returned_uid_count: int
+    denied_fields: tuple[str, ...]
+    denied_field_count: int
+    error_codes: tuple[str, ...]
+    outcome: str
+    previous_hash: str | None = None
+    hash: str | None = None
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        subject: str,
+        roles: Iterable[str],
+        document: str,
+        outcome: str = ANSWERED,
+        at: datetime | None = None,
+        auth_method: str | None = None,
+        operation_name: str | None = None,
+        operation_type: str | None = None,
+        variables: dict[str, Any] | None = None,
+        returned_uids: Iterable[str] = (),
+        denied_fields: Iterable[str] = (),
+        error_codes: Iterable[str] = (),
+    ) -> AccessRecord:
+        """A record of one operation: hashes the document and variables, caps the lists."""
+        uids, denied = list(dict.fromkeys(returned_uids)), list(denied_fields)
+        return cls(
+            at=utc(at or datetime.now(UTC)),
+            subject=subject,
+            roles=tuple(sorted(set(roles))),
+            auth_method=auth_method,
+            operation_name=operation_name,
+            operation_type=operation_type,
+            document_sha256=sha256(document),
+            variables_sha256=None if variables is None else sha256(canonical(variables)),
+            returned_uids=tuple(uids[:MAX_LISTED]),
+            returned_uid_count=len(uids),
+            denied_fields=tuple(denied[:MAX_LISTED]),
+            denied_field_count=len(denied),
+            error_codes=tuple(sorted(set(error_codes))),
+            outcome=outcome,
+        )
+
+    def content(self) -> dict[str, Any]:
+        """Everything the record's hash covers: all but the two hashes, as JSON values."""
+        values = asdict(self)
+        del values["previous_hash"], values["hash"]
+        values["at"] = _iso(self.at)
+        return {key: list(v) if isinstance(v, tuple) else v for key, v in values.items()}
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.content(), "previous_hash": self.previous_hash, "hash": self.hash}
+
+    def properties(self) -> dict[str, Any]:
+        """The record as node properties (``at`` a datetime, so time filters are indexed)."""
+        return {**self.as_json(), "at": self.at}
+
+    @classmethod
+    def from_properties(cls, properties: dict[str, Any]) -> AccessRecord:
+        values: dict[str, Any] = {f.name: properties.get(f.name) for f in fields(cls)}
+        for name in ("roles", "returned_uids", "denied_fields", "error_codes"):
+            values[name] = tuple(values[name] or ())
+        values["at"] = _native(values["at"])
+        return cls(**values)
+
+
+def chain_hash(previous_hash: str, record: AccessRecord) -> str:
+    return sha256(previous_hash + canonical(record.content()))
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _native(value: Any) -> Any:
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+def _iso(value: Any) -> str:
+    """A time as ISO 8601 in UTC to the microsecond, the one form the hash covers."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    return str(value)
