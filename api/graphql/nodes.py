@@ -184,8 +184,10 @@ class Outcome(LineageNode):
     observed_at: datetime | None
 
 
-@strawberry.type(description="The record of a governance run: retention or erasure.")
-class AuditRecord(LineageNode):
+@strawberry.type(
+    description="The record of a governance run: retention, erasure, key rotation or completeness."
+)
+class RunRecord(LineageNode):
     run_kind: str | None
     status: str | None
     dry_run: bool | None
@@ -343,8 +345,8 @@ _TYPES: dict[str, tuple[type[LineageNode], list[Callable[[Node], dict[str, Any]]
             },
         ],
     ),
-    "AuditRun": (
-        AuditRecord,
+    "RunRecord": (
+        RunRecord,
         [
             _fields(
                 "status",

@@ -141,7 +141,7 @@ class CompletenessReport:
     trained_on_missing: list[tuple[str, str]] = field(default_factory=list)
     variants_without_model: list[tuple[str, list[str]]] = field(default_factory=list)
     minimum: Fraction | None = None  # the share the audit had to reach, when one was set
-    uid: str = ""  # of the AuditRun record
+    uid: str = ""  # of the RunRecord record
 
     @property
     def recommendations(self) -> int:
@@ -170,7 +170,7 @@ class CompletenessReport:
 def completeness(
     store: Store, window: Window, minimum: Fraction | None = None
 ) -> CompletenessReport:
-    """Audit the window and keep an ``AuditRun`` record (kind ``completeness``) of it."""
+    """Audit the window and keep an ``RunRecord`` record (kind ``completeness``) of it."""
     bounds = {"from": utc(window.start), "to": utc(window.end), "sample": SAMPLE, "none": NONE}
     uid = start_run(store, KIND, {"window_start": bounds["from"], "window_end": bounds["to"]})
     try:

@@ -2,7 +2,7 @@
 
 >>> report = run_retention(store, RetentionPolicy.from_settings(settings))
 >>> report.recommendations, report.uid
-(1234, 'audit:retention/2027-01-10T03:00:00.000000Z-1a2b3c')
+(1234, 'record:retention/2027-01-10T03:00:00.000000Z-1a2b3c')
 """
 
 from graph_lineage.governance.erasure import ErasureReport, erase_user, erasure_subject

@@ -2,7 +2,7 @@
 
 A person is found by the pseudonym of their raw id (``user_pseudonym`` on their
 recommendations); their recommendations and the outcomes observed on them are deleted in
-bounded batches. The record, an ``(:AuditRun {kind: 'erasure'})``, names the person by an
+bounded batches. The record, an ``(:RunRecord {kind: 'erasure'})``, names the person by an
 *erasure subject* instead: a keyed HMAC of the raw id under the pseudonymization key, in
 a domain of its own. It differs from the pseudonym, so the record cannot be joined to
 copies of the deleted data (backups, exports), yet whoever holds the key and the raw id

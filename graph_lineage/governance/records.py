@@ -1,4 +1,4 @@
-"""The audit records of governance runs: one ``(:AuditRun)`` node per retention or erasure.
+"""The audit records of governance runs: one ``(:RunRecord)`` node per retention or erasure.
 
 A record is created when a run starts (``status: 'running'``) and completed when it ends
 (``'finished'`` or ``'failed'``), so a run that died half-way still leaves a trace.
@@ -13,12 +13,12 @@ from typing import Any
 from graph_lineage.store.connection import Store
 
 START_RUN = """
-CREATE (run:AuditRun {uid: $uid, kind: $kind, status: 'running', started_at: $started_at})
+CREATE (run:RunRecord {uid: $uid, kind: $kind, status: 'running', started_at: $started_at})
 SET run += $properties
 """
 
 FINISH_RUN = """
-MATCH (run:AuditRun {uid: $uid})
+MATCH (run:RunRecord {uid: $uid})
 SET run += $properties, run.status = $status, run.finished_at = $finished_at
 """
 
@@ -31,9 +31,9 @@ def utc(moment: datetime) -> datetime:
 
 
 def record_uid(kind: str, started_at: datetime) -> str:
-    """``audit:<kind>/<UTC time to the microsecond>-<6 random hex digits>``."""
+    """``record:<kind>/<UTC time to the microsecond>-<6 random hex digits>``."""
     stamp = utc(started_at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return f"audit:{kind}/{stamp}-{secrets.token_hex(3)}"
+    return f"record:{kind}/{stamp}-{secrets.token_hex(3)}"
 
 
 def start_run(store: Store, kind: str, properties: dict[str, Any]) -> str:

@@ -151,7 +151,7 @@ def run_retention(
 ) -> RetentionReport:
     """Delete what ``policy`` no longer keeps at ``now`` (default: the current time).
 
-    The run is recorded as an ``(:AuditRun {kind: 'retention'})``; a dry run counts what
+    The run is recorded as an ``(:RunRecord {kind: 'retention'})``; a dry run counts what
     would go, deletes nothing and records that with ``dry_run: true``.
     """
     as_of = utc(now or datetime.now(UTC))

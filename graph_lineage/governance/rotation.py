@@ -5,7 +5,7 @@ transaction per batch, every value not under the active key: values sealed under
 older key, and plaintext values stored before encryption was turned on. Each value is
 replaced only if it is still the one that was read, so a concurrent write wins. Rotation
 can stop at any point and run again; it only ever has the rest to do. Each run leaves an
-``AuditRun`` record (kind ``key_rotation``) with the active key id and how many values it
+``RunRecord`` record (kind ``key_rotation``) with the active key id and how many values it
 re-sealed, like retention and erasure.
 
 >>> report = rotate_keys(store, Sealer.from_settings(settings), batch_size=500)
@@ -37,7 +37,7 @@ class RotationReport:
 
     active_key_id: str
     dry_run: bool
-    uid: str = ""  # of the AuditRun record of this run
+    uid: str = ""  # of the RunRecord record of this run
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     batches: int = 0  # write transactions
 

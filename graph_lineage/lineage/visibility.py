@@ -31,7 +31,7 @@ _UID_KINDS: dict[str, tuple[str, str]] = {
     "rec": ("Recommendation", "Recommendation"),
     "outcome": ("Outcome", "Outcome"),
     "stats": ("FeatureStatistics", "FeatureStatistics"),
-    "audit": ("AuditRun", "AuditRun"),
+    "record": ("RunRecord", "RunRecord"),
     "anomaly": ("Anomaly", "Anomaly"),
     "job": ("Job", "Job"),
     "run": ("Run", "Run"),

@@ -18,7 +18,7 @@ class Label(StrEnum):
     OUTCOME = "Outcome"
     DRIFT_ALERT = "DriftAlert"
     ANOMALY = "Anomaly"
-    AUDIT_RUN = "AuditRun"
+    RUN_RECORD = "RunRecord"
     DEBUG_SESSION = "DebugSession"
     DEPLOYMENT = "Deployment"
     FEATURE_STATISTICS = "FeatureStatistics"

@@ -63,7 +63,7 @@ CALL () {{
   UNION ALL MATCH (n:FeatureStatistics {{uid: $uid}}) RETURN n
   UNION ALL MATCH (n:DriftAlert {{uid: $uid}}) RETURN n
   UNION ALL MATCH (n:Anomaly {{uid: $uid}}) RETURN n
-  UNION ALL MATCH (n:AuditRun {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:RunRecord {{uid: $uid}}) RETURN n
   UNION ALL MATCH (n:DebugSession {{uid: $uid}}) RETURN n
   UNION ALL MATCH (n:Job {{uid: $uid}}) RETURN n
   UNION ALL MATCH (n:Run {{uid: $uid}}) RETURN n

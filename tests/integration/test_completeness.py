@@ -178,7 +178,7 @@ def test_the_cli_gates_on_a_minimum_and_keeps_a_record(
     }
     assert "FAILED" in (tmp_path / "report.md").read_text()
     (record,) = store.read(
-        "MATCH (a:AuditRun {uid: $uid}) RETURN a.kind AS kind, a.status AS status,"
+        "MATCH (a:RunRecord {uid: $uid}) RETURN a.kind AS kind, a.status AS status,"
         " a.recommendations AS total, a.passed AS passed",
         uid=body["audit"],
     )

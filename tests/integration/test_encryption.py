@@ -216,7 +216,7 @@ def test_rotation_reseals_everything_under_the_new_key_in_batches(
     assert report.batches == 3
     assert store.round_trips - trips == 8
     (record,) = store.read(
-        "MATCH (a:AuditRun {uid: $uid}) RETURN a.kind AS kind, a.status AS status,"
+        "MATCH (a:RunRecord {uid: $uid}) RETURN a.kind AS kind, a.status AS status,"
         " a.resealed AS resealed, a.active_key_id AS key, a.dry_run AS dry_run",
         uid=report.uid,
     )

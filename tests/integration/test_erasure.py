@@ -61,7 +61,7 @@ def _everything_stored(store: Store) -> str:
 
 
 def _erasures(store: Store) -> list[dict[str, Any]]:
-    rows = store.read("MATCH (a:AuditRun {kind: 'erasure'}) RETURN a ORDER BY a.started_at")
+    rows = store.read("MATCH (a:RunRecord {kind: 'erasure'}) RETURN a ORDER BY a.started_at")
     return [row["a"] for row in rows]
 
 
@@ -84,7 +84,7 @@ def test_erasure_deletes_one_persons_data_and_nothing_else(
     assert _count(store, "Outcome") == all_outcomes - len(outcomes)
     assert store.read("MATCH (u:ContextUsage) RETURN sum(u.count) AS n")[0]["n"] == usage
     (record,) = _erasures(store)
-    assert record["uid"] == report.uid and report.uid.startswith("audit:erasure/")
+    assert record["uid"] == report.uid and report.uid.startswith("record:erasure/")
     assert record["subject"] == report.subject == erasure_subject(PSEUDONYMIZER, user)
     assert record["deleted_recommendations"] == len(requests)
     assert record["deleted_outcomes"] == len(outcomes) and record["status"] == "finished"

@@ -83,7 +83,7 @@ def test_governance_records_are_for_auditors_only(
 ) -> None:
     client, settings = app
     report = run_retention(store, RetentionPolicy.from_settings(settings), dry_run=True)
-    fields = "uid ... on AuditRecord { runKind dryRun subject }"
+    fields = "uid ... on RunRecord { runKind dryRun subject }"
     query = f'{{ node(uid: "{report.uid}") {{ {fields} }} }}'
 
     viewer = client.post(

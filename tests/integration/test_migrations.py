@@ -90,3 +90,28 @@ def test_a_failing_migration_is_reported_and_not_recorded(
     with pytest.raises(MigrationError, match=r"0001_broken.cypher failed"):
         migrate(store, folder)
     assert [m.path.name for m in migration_status(store, folder).pending] == ["0001_broken.cypher"]
+
+
+def test_audit_runs_become_run_records_with_record_uids(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for path in sorted(settings.migrations_dir.glob("000[1-5]_*.cypher")):
+        shutil.copy(path, folder)
+    migrate(store, folder)
+    store.write(
+        "CREATE (:AuditRun {uid: 'audit:erasure/2026-11-01T00:00:00.000000Z-abcdef',"
+        " kind: 'erasure', status: 'finished'})"
+    )
+    shutil.copy(settings.migrations_dir / "0006_run_records.cypher", folder)
+
+    assert [m.version for m in migrate(store, folder)] == [6]
+    rows = store.read("MATCH (n) WHERE n.kind = 'erasure' RETURN labels(n) AS labels, n.uid AS uid")
+    assert rows == [
+        {"labels": ["RunRecord"], "uid": "record:erasure/2026-11-01T00:00:00.000000Z-abcdef"}
+    ]
+    constrained = {
+        row["labelsOrTypes"][0] for row in store.read(CONSTRAINTS) if row["type"] == "UNIQUENESS"
+    }
+    assert "RunRecord" in constrained and "AuditRun" not in constrained

@@ -82,7 +82,7 @@ def _usage_total(store: Store) -> int:
 
 
 def _records(store: Store) -> list[dict[str, Any]]:
-    return store.read("MATCH (a:AuditRun {kind: 'retention'}) RETURN a ORDER BY a.started_at")
+    return store.read("MATCH (a:RunRecord {kind: 'retention'}) RETURN a ORDER BY a.started_at")
 
 
 def test_retention_deletes_what_is_older_than_the_cutoff_and_keeps_the_aggregates(
@@ -125,7 +125,7 @@ def test_retention_deletes_what_is_older_than_the_cutoff_and_keeps_the_aggregate
     }
     assert expired == {uid: (n, CUTOFF) for uid, n in per_context.items()}
     (record,) = _records(store)
-    assert record["a"]["uid"] == report.uid and report.uid.startswith("audit:retention/")
+    assert record["a"]["uid"] == report.uid and report.uid.startswith("record:retention/")
     assert record["a"]["status"] == "finished" and record["a"]["dry_run"] is False
     assert record["a"]["deleted_recommendations"] == len(old)
     assert record["a"]["deleted_outcomes"] == len(old_outcomes)

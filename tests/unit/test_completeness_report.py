@@ -44,11 +44,11 @@ def test_markdown_lists_gaps_with_examples() -> None:
         overall=Tally(10, 7),
         by_model_version={"model:m@v1": Tally(10, 7)},
         gaps=[Gap("no feature versions", "context:abc", 3, ["rec:a", "rec:b", "rec:c"])],
-        uid="audit:completeness/x",
+        uid="record:completeness/x",
     )
 
     text = completeness_markdown(report)
 
     assert text.startswith("# Lineage completeness: 70.00%, passed")
     assert "| no feature versions | `context:abc` | 3 | rec:a, rec:b |" in text
-    assert "| `model:m@v1` | 10 | 7 | 70.00% |" in text and "`audit:completeness/x`" in text
+    assert "| `model:m@v1` | 10 | 7 | 70.00% |" in text and "`record:completeness/x`" in text

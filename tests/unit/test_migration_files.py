@@ -58,11 +58,24 @@ def test_an_empty_migration_is_refused(tmp_path: Path) -> None:
 
 def test_migrations_make_uid_unique_for_every_lineage_label() -> None:
     statements = [s for m in load_migrations(Settings().migrations_dir) for s in m.statements]
-    constrained = {
+    created = {
+        match.group(1): match.group(2)
+        for statement in statements
+        if (
+            match := re.search(
+                r"CREATE CONSTRAINT (\w+) IF NOT EXISTS FOR \(n:(\w+)\) REQUIRE n\.uid IS UNIQUE",
+                statement,
+            )
+        )
+    }
+    dropped = {
         match.group(1)
         for statement in statements
-        if (match := re.search(r"FOR \(n:(\w+)\) REQUIRE n\.uid IS UNIQUE", statement))
+        if (match := re.search(r"DROP CONSTRAINT (\w+) IF EXISTS", statement))
     }
 
-    assert constrained == {str(label) for label in LINEAGE_LABELS}
-    assert all("IF NOT EXISTS" in statement for statement in statements)
+    assert {label for name, label in created.items() if name not in dropped} == {
+        str(label) for label in LINEAGE_LABELS
+    }
+    schema = [s for s in statements if re.match(r"\s*(//.*\n\s*)*(CREATE|DROP) ", s)]
+    assert all(re.search(r"IF (NOT )?EXISTS", statement) for statement in schema)

@@ -80,7 +80,7 @@ def test_record_uids_name_the_kind_and_the_time_and_never_collide() -> None:
 
     assert len(uids) == 50
     assert all(
-        re.fullmatch(r"audit:retention/2027-01-10T03:04:05\.000678Z-[0-9a-f]{6}", u) for u in uids
+        re.fullmatch(r"record:retention/2027-01-10T03:04:05\.000678Z-[0-9a-f]{6}", u) for u in uids
     )
 
 

@@ -21,7 +21,7 @@ EXAMPLES = {
     uids.recommendation_uid("req-1"): "Recommendation",
     uids.outcome_uid("evt-1"): "Outcome",
     uids.statistics_uid("feature:ctr@v3", "2026-11-01"): "FeatureStatistics",
-    "audit:retention/20261101T000000Z-abcdef": "AuditRun",
+    "record:retention/20261101T000000Z-abcdef": "RunRecord",
     "job:airflow/train": "Job",
     "dataset:s3/bucket/x": "Dataset",
     "run:1b4e28ba-2fa1-11d2-883f-0016a3b7e1a2": "Run",
