@@ -2,7 +2,7 @@
 
 A deployment is active from its ``deployed_at`` until its ``retired_at``; an experiment
 runs from its ``started_at`` until its ``stopped_at``; a variant's arm serves a model
-version over the validity of its ``SERVES`` edge.
+version over each of its serving intervals (one ``SERVES`` edge apiece).
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ ORDER BY model_version, feature_version
 VARIANTS_WITHOUT_MODEL = """
 MATCH (v:Variant)
 OPTIONAL MATCH (v)-[:SERVES]->(mv:ModelVersion)
-WITH v, collect(mv) AS models
+WITH v, collect(DISTINCT mv) AS models
 WHERE size(models) = 0 OR any(m IN models WHERE coalesce(m.stub, false))
 RETURN v.uid AS variant, [m IN models WHERE coalesce(m.stub, false) | m.uid] AS unknown
 ORDER BY variant

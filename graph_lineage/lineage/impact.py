@@ -82,7 +82,7 @@ RETURN null AS model_version, u.segment AS segment, u.day AS day, sum(u.count) A
 
 @dataclass(frozen=True)
 class Arm:
-    """A variant's declaration that it serves an affected model version, with its validity."""
+    """One interval over which a variant served an affected model version (one per edge)."""
 
     variant: str
     experiment: str | None

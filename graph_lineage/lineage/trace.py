@@ -47,7 +47,7 @@ CALL (c) {{
 CALL (v, r) {{
   OPTIONAL MATCH (v)-[s:SERVES]->(declared:ModelVersion)
   WHERE s.valid_from <= r.served_at AND (s.valid_to IS NULL OR s.valid_to > r.served_at)
-  RETURN collect(declared.uid) AS declared
+  RETURN collect(DISTINCT declared.uid) AS declared
 }}
 CALL (r) {{
   OPTIONAL MATCH (o:Outcome)-[:FOR]->(r)

@@ -102,7 +102,9 @@ class LineageWriter:
                     statements.append((writes.CONTEXT_LINKS, {"contexts": fresh, "now": now}))
                     new_contexts.extend(c["uid"] for c in fresh)
             else:
-                rows = [to_rows(event) for event in batch]
+                # One statement judges every row against the node as it stood before the
+                # batch, so the last row to set a node wins: in event order, the newest.
+                rows = [to_rows(event) for event in sorted(batch, key=_event_order)]
             if event_type in SENSITIVE_FIELDS:
                 rows = [self._sealed(row, SENSITIVE_FIELDS[event_type]) for row in rows]
             statements.append((query, {"rows": rows, "now": now, "sealedPrefix": PREFIX}))
@@ -175,6 +177,10 @@ class LineageWriter:
             "day": event.served_at.astimezone(UTC).date(),
             **_provenance(event),
         }
+
+
+def _event_order(event: Event) -> tuple[datetime, str]:
+    return event.event_time, event.event_id
 
 
 def _provenance(event: Event) -> Row:

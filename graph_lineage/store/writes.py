@@ -145,8 +145,44 @@ SET n.status = row.status, n.traffic = row.traffic,
     n.event_time = row.event_time, n.event_id = row.event_id
 """
 
-# Which model version a variant serves is kept as SERVES edges with validity intervals:
-# each declaration opens its edge and closes the variant's edges to other model versions.
+# Which model version a variant serves is kept as one SERVES edge per serving interval:
+# a variant that serves A, then B, then A again has two edges to A. The intervals are a
+# function of the declarations alone, so any arrival order ends in the same edges: each
+# edge keeps the times of the declarations it holds (``declared_at``), and a new
+# declaration rebuilds the variant's intervals from all of them. Declarations are ordered
+# by time, then by model version uid (two declarations at one instant). An interval opens
+# at the first declaration of a run declaring one model version and closes at the next
+# declaration of another. A declaration already held (a replay) writes nothing. Edges
+# written before ``declared_at`` existed hold their ``valid_from`` alone.
+_SERVING_INTERVALS = """
+WITH variant, {mv: modelVersion, at: row.event_time} AS new,
+     reduce(held = [], edge IN [(variant)-[s:SERVES]->(m:ModelVersion)
+                                | {mv: m, times: coalesce(s.declared_at, [s.valid_from])}]
+            | held + [at IN edge.times | {mv: edge.mv, at: at}]) AS held
+WITH variant, new, held
+WHERE none(d IN held WHERE d.mv = new.mv AND NOT (d.at < new.at OR new.at < d.at))
+WITH variant, COLLECT { UNWIND held + [new] AS d RETURN d ORDER BY d.at, d.mv.uid } AS declared
+CALL (variant, declared) {
+  UNWIND [i IN range(0, size(declared) - 1)
+          WHERE i = 0 OR declared[i - 1].mv <> declared[i].mv] AS first
+  WITH variant, declared, first,
+       head([j IN range(first + 1, size(declared) - 1)
+             WHERE declared[j].mv <> declared[first].mv] + [size(declared)]) AS next
+  WITH variant, declared[first].mv AS mv, declared[first].at AS opens,
+       CASE WHEN next < size(declared) THEN declared[next].at END AS closes,
+       [d IN declared[first..next] | d.at] AS times
+  MERGE (variant)-[serves:SERVES {valid_from: opens}]->(mv)
+    ON CREATE SET serves.ingested_at = $now
+  SET serves.valid_to = closes, serves.declared_at = times
+  RETURN collect(serves) AS intervals
+}
+CALL (variant, intervals) {
+  MATCH (variant)-[stale:SERVES]->()
+  WHERE NOT stale IN intervals
+  DELETE stale
+}
+"""
+
 EXPERIMENTS = f"""
 UNWIND $rows AS row
 MERGE (n:Experiment {{uid: row.uid}})
@@ -168,11 +204,7 @@ CALL (experiment, row) {{
   MERGE (variant)-[variantOf:OF]->(experiment)
     ON CREATE SET variantOf.ingested_at = $now
   SET {_earliest("variantOf", "row.event_time")}
-  WITH row, declared, variant, modelVersion
-  MERGE (variant)-[serves:SERVES]->(modelVersion)
-    ON CREATE SET serves.ingested_at = $now
-  SET {_earliest("serves", "row.event_time")}
-  WITH row, declared, variant, modelVersion, serves,
+  WITH row, declared, variant, modelVersion,
        (variant.event_time IS NULL OR row.event_time > variant.event_time
         OR (row.event_time = variant.event_time AND row.event_id >= variant.event_id)) AS newest
   SET variant.traffic_share = CASE WHEN newest THEN declared.traffic_share
@@ -180,20 +212,9 @@ CALL (experiment, row) {{
       variant.event_id = CASE WHEN newest THEN row.event_id ELSE variant.event_id END,
       variant.event_time = CASE WHEN newest THEN row.event_time ELSE variant.event_time END
   REMOVE variant.stub
-  WITH row, variant, modelVersion, serves
+  WITH row, variant, modelVersion
   CALL (row, variant, modelVersion) {{
-    MATCH (variant)-[earlier:SERVES]->(other)
-    WHERE other <> modelVersion AND earlier.valid_from < row.event_time
-      AND (earlier.valid_to IS NULL OR earlier.valid_to > row.event_time)
-    SET earlier.valid_to = row.event_time
-  }}
-  CALL (variant, modelVersion, serves) {{
-    OPTIONAL MATCH (variant)-[later:SERVES]->(other)
-    WHERE other <> modelVersion AND later.valid_from > serves.valid_from
-    WITH serves, min(later.valid_from) AS nextChange
-    SET serves.valid_to = CASE WHEN nextChange IS NOT NULL
-                                AND (serves.valid_to IS NULL OR nextChange < serves.valid_to)
-                          THEN nextChange ELSE serves.valid_to END
+    {_SERVING_INTERVALS}
   }}
 }}
 WITH experiment AS n, row WHERE {_NEWER}

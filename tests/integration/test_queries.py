@@ -141,6 +141,46 @@ def test_as_of_shows_lineage_as_it_stood(store: Store, settings: Settings) -> No
     assert {"feature:ctr@v4", "model:ranker@v2"} <= {n.uid for n in now.nodes}
 
 
+def _serving_again_events() -> list[dict[str, Any]]:
+    """Variant a serves ranker v1 from T0, v2 from T0 + 5 days, v1 again from T0 + 10 days;
+    one request in each period."""
+    events = []
+    for number, (day, version) in enumerate(((0, "v1"), (5, "v2"), (10, "v1"))):
+        at = T0 + timedelta(days=day)
+        declared = [{"name": "a", "traffic_share": 1.0, "model_version": f"model:ranker@{version}"}]
+        kind = "experiment.changed" if day else "experiment.started"
+        events.append(
+            _event(kind, f"x-{number}", at, experiment="exp", salt="s", variants=declared)
+        )
+        served = at + timedelta(days=1)
+        events.append(
+            _event(
+                "recommendation.served", f"r-{number}", served, request_id=f"req-{number}",
+                served_at=served.isoformat(), user_id="u1", segment="new",
+                model_version=f"model:ranker@{version}", experiment="exp", variant="a",
+            )
+        )  # fmt: skip
+    return events
+
+
+def test_as_of_shows_what_a_variant_served_in_each_period(store: Store, settings: Settings) -> None:
+    _load(store, settings, _serving_again_events())
+
+    for day, version in ((1, "v1"), (6, "v2"), (11, "v1")):
+        then = upstream(store, "variant:exp/a", depth=1, as_of=T0 + timedelta(days=day))
+        served = [e.target for e in then.edges if e.type == "SERVES"]
+        assert served == [f"model:ranker@{version}"], f"day {day}"
+        assert {n.uid for n in then.nodes} == {"variant:exp/a", "experiment:exp", served[0]}
+    for number, version in enumerate(("v1", "v2", "v1")):
+        found = trace(store, f"req-{number}")
+        assert found is not None and found.declared_model_versions == [f"model:ranker@{version}"]
+    every = upstream(store, "variant:exp/a", depth=1).edges
+    assert sorted((e.target, e.properties["valid_from"]) for e in every if e.type == "SERVES") == [
+        ("model:ranker@v1", T0), ("model:ranker@v1", T0 + timedelta(days=10)),
+        ("model:ranker@v2", T0 + timedelta(days=5)),
+    ]  # fmt: skip
+
+
 def test_upstream_of_a_recommendation_reaches_its_sources(demo: Store) -> None:
     rec = next(t for t in _served(demo) if t)
     graph = upstream(demo, rec, depth=8)

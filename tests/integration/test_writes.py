@@ -171,32 +171,91 @@ def test_versions_and_edges_keep_valid_and_ingested_times(
     assert "feature:user_ctr_7d@v2" in trained[0]["versions"]
 
 
-def test_a_changed_experiment_closes_the_old_serving_interval(
+def test_within_a_batch_the_newest_event_of_a_node_describes_it(
     schema: Store, settings: Settings
 ) -> None:
-    def declared(event_id: str, day: int, version: str) -> Event:
+    def registered(event_id: str, day: int, owner: str) -> Event:
         return parse_event({
-            "type": "experiment.changed" if day else "experiment.started",
+            "type": "data_source.registered" if day == 0 else "data_source.changed",
             "event_id": event_id, "event_time": (T0 + timedelta(days=day)).isoformat(),
-            "producer": "test", "experiment": "exp", "salt": "s",
-            "variants": [{"name": "a", "traffic_share": 1.0,
-                          "model_version": f"model:m@{version}"}],
+            "producer": "test", "name": "clicks", "kind": "stream", "uri": "kafka://clicks",
+            "owner": owner,
         })  # fmt: skip
 
-    writer = _writer(schema, settings)
-    writer.write([declared("e2", 5, "v2")])  # the change arrives first
-    writer.write([declared("e1", 0, "v1")])
+    # One statement sees every row against the node as it stood before the batch.
+    _writer(schema, settings).write([registered("e2", 2, "newest"), registered("e1", 1, "older")])
 
-    rows = schema.read(
+    rows = schema.read("MATCH (n:DataSource) RETURN n.owner AS owner, n.event_id AS event")
+    assert rows == [{"owner": "newest", "event": "e2"}]
+
+
+def _declared(event_id: str, day: int, version: str) -> Event:
+    """Variant ``a`` of experiment ``exp`` serves ``model:m@<version>`` from T0 + ``day``."""
+    return parse_event({
+        "type": "experiment.changed" if day else "experiment.started",
+        "event_id": event_id, "event_time": (T0 + timedelta(days=day)).isoformat(),
+        "producer": "test", "experiment": "exp", "salt": "s",
+        "variants": [{"name": "a", "traffic_share": 1.0, "model_version": f"model:m@{version}"}],
+    })  # fmt: skip
+
+
+def _serving_intervals(store: Store) -> list[tuple[str, datetime, datetime | None]]:
+    rows = store.read(
         "MATCH (:Variant {uid: 'variant:exp/a'})-[s:SERVES]->(m) "
         "RETURN m.uid AS model, s.valid_from AS start, s.valid_to AS end ORDER BY start"
     )
-    assert [
-        (r["model"], r["start"].to_native(), r["end"] and r["end"].to_native()) for r in rows
-    ] == [
+    return [(r["model"], r["start"].to_native(), r["end"] and r["end"].to_native()) for r in rows]
+
+
+def test_a_changed_experiment_closes_the_old_serving_interval(
+    schema: Store, settings: Settings
+) -> None:
+    writer = _writer(schema, settings)
+    writer.write([_declared("e2", 5, "v2")])  # the change arrives first
+    writer.write([_declared("e1", 0, "v1")])
+
+    assert _serving_intervals(schema) == [
         ("model:m@v1", T0, T0 + timedelta(days=5)),
         ("model:m@v2", T0 + timedelta(days=5), None),
     ]
+
+
+# A from day 0 (declared again on day 3), B from day 5, A again from day 10 (and day 12).
+SERVING_AGAIN = [
+    _declared("e1", 0, "A"),
+    _declared("e2", 3, "A"),
+    _declared("e3", 5, "B"),
+    _declared("e4", 10, "A"),
+    _declared("e5", 12, "A"),
+]
+
+
+@pytest.mark.parametrize(
+    "arrival",
+    [
+        pytest.param([[0], [1], [2], [3], [4]], id="in order"),
+        pytest.param([[4], [3], [2], [1], [0]], id="reversed"),
+        pytest.param([[1], [3], [2], [4], [0]], id="B splits an interval of A"),
+        pytest.param([[3, 0, 4, 2, 1]], id="one batch"),
+    ],
+)
+def test_a_variant_that_serves_a_model_version_again_keeps_every_interval(
+    schema: Store, settings: Settings, arrival: list[list[int]]
+) -> None:
+    writer = _writer(schema, settings)
+    for batch in arrival:
+        writer.write([SERVING_AGAIN[i] for i in batch])
+    intervals = _serving_intervals(schema)
+
+    assert intervals == [
+        ("model:m@A", T0, T0 + timedelta(days=5)),
+        ("model:m@B", T0 + timedelta(days=5), T0 + timedelta(days=10)),
+        ("model:m@A", T0 + timedelta(days=10), None),
+    ]
+    written = snapshot(schema)
+    for replay in (SERVING_AGAIN, SERVING_AGAIN[2:3], SERVING_AGAIN[::-1]):
+        assert writer.write(replay).counters["relationships_created"] == 0
+        assert snapshot(schema) == written  # not one edge replaced, not one time moved
 
 
 def _served_copies(events: list[Event]) -> list[Event]:

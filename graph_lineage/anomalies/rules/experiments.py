@@ -1,7 +1,7 @@
 """Experiment integrity: variants serving what they did not declare, declarations changing.
 
-What a variant serves is declared by its experiment's events, kept as ``SERVES`` edges
-with validity intervals. A request is judged against the declaration in force when it
+What a variant serves is declared by its experiment's events, kept as one ``SERVES`` edge
+per serving interval. A request is judged against the declaration in force when it
 was served; a request served before the variant's first declaration is judged against
 that first one (assignment runs ahead of the start event by however long the event takes
 to be logged), so the rule is about *which* model version a variant served, not when the
@@ -82,7 +82,7 @@ class ExperimentMismatch(QueryRule, name="experiment_mismatch", severity=CRITICA
 
     def finding(self, row: Record) -> Finding:
         context, variant, served = row["context"], row["variant"], row["served"]
-        declared = ", ".join(sorted(row["declared"])) or "nothing"
+        declared = ", ".join(sorted(set(row["declared"]))) or "nothing"
         summary = (
             f"{variant} served {row['model_version']} when it did not declare it"
             f" (it declared {declared} over the experiment):"
