@@ -23,7 +23,7 @@ rule               level            when
 =================  ===============  ==========================================================
 
 A replacement is another version of the same feature or model that the whole plan leaves
-standing (for ``replace``: one built on the new version). docs/migrations.md has the table.
+standing (for ``replace``: one built on the new version). docs/change-plans.md has the table.
 
 >>> reasons = assess(Exposure(feature_versions=1, model_versions=1, recommendations=40, share=0.4))
 >>> [(r.rule, r.level.label) for r in reasons], level_of(reasons).label

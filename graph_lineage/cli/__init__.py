@@ -10,7 +10,7 @@
     graph-lineage ingest FILE             load NDJSON or JSON events into the store
     graph-lineage trace REC_ID [--json]   the whole lineage of one recommendation
     graph-lineage lineage UID --up|--down upstream or downstream lineage as a tree
-    graph-lineage impact --change PLAN    what a migration plan touches and its risk (CI gate)
+    graph-lineage change-plan PLAN        what a change plan touches and its risk (CI gate)
     graph-lineage token ROLE              a demo token for a role
     graph-lineage api-key create|list|revoke   API keys, stored hashed
     graph-lineage export-schema           write the events' JSON Schema and the GraphQL SDL
@@ -33,9 +33,9 @@ from graph_lineage.cli import (
     access,
     access_log,
     anomalies,
-    audit,
+    change_plans,
+    completeness,
     data,
-    impact,
     keys,
     queries,
     server,
@@ -44,7 +44,17 @@ from graph_lineage.errors import LineageError
 from graph_lineage.settings import Settings
 
 # Each module owns the parsers of its commands (``register``); this order is the help's.
-COMMAND_MODULES = (server, data, queries, impact, access, access_log, keys, anomalies, audit)
+COMMAND_MODULES = (
+    server,
+    data,
+    queries,
+    change_plans,
+    access,
+    access_log,
+    keys,
+    anomalies,
+    completeness,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -366,11 +366,11 @@ def test_fail_on_exits_3_at_or_above_the_level_and_0_below(
     )
 
     codes = {
-        level: main(["impact", "--change", str(plan), "--fail-on", level])
+        level: main(["change-plan", str(plan), "--fail-on", level])
         for level in ("low", "medium", "high", "critical")
     }
-    quiet = main(["impact", "--change", str(unused), "--fail-on", "low"])
-    ungated = main(["impact", "--change", str(plan)])
+    quiet = main(["change-plan", str(unused), "--fail-on", "low"])
+    ungated = main(["change-plan", str(plan)])
 
     assert codes == {"low": 3, "medium": 3, "high": 0, "critical": 0}
     assert quiet == 0 and ungated == 0
@@ -388,9 +388,9 @@ def test_a_bad_plan_exits_2_naming_the_change(
     malformed = tmp_path / "malformed.yaml"
     malformed.write_text("changes: [{remove: source:orders}]")
 
-    assert main(["impact", "--change", str(unknown), "--fail-on", "critical"]) == 2
-    assert main(["impact", "--change", str(malformed)]) == 2
-    assert main(["impact", "--change", str(tmp_path / "missing.yaml")]) == 2
+    assert main(["change-plan", str(unknown), "--fail-on", "critical"]) == 2
+    assert main(["change-plan", str(malformed)]) == 2
+    assert main(["change-plan", str(tmp_path / "missing.yaml")]) == 2
 
     out, err = capsys.readouterr()
     assert out == ""  # no half report
@@ -410,7 +410,7 @@ def test_the_markdown_report_has_every_section(
     plan.write_text(CTR_PLAN)
     report = tmp_path / "impact.md"
 
-    assert main(["impact", "--change", str(plan), "--format", "md", "--output", str(report)]) == 0
+    assert main(["change-plan", str(plan), "--format", "md", "--output", str(report)]) == 0
 
     text = report.read_text()
     assert text.startswith("# Migration impact: move user_ctr_7d to v3\n\n**Risk: MEDIUM**")
@@ -450,7 +450,7 @@ def test_the_json_report_holds_the_same_facts(
     plan = tmp_path / "plan.yaml"
     plan.write_text(CTR_PLAN)
 
-    assert main(["impact", "--change", str(plan), "--format", "json"]) == 0
+    assert main(["change-plan", str(plan), "--format", "json"]) == 0
 
     report = json.loads(capsys.readouterr().out)
     assert report["level"] == "medium"
@@ -492,6 +492,27 @@ def client(demo: tuple[Store, Settings, Oracle]) -> Iterator[TestClient]:
     _, settings, _ = demo
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+def test_the_deprecated_impact_spelling_gives_the_same_report_and_says_so(
+    cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(CTR_PLAN)  # medium on the demo
+
+    current = main(["change-plan", str(plan), "--format", "json", "--fail-on", "medium"])
+    current_out, current_err = capsys.readouterr()
+    old = main(["impact", "--change", str(plan), "--format", "json", "--fail-on", "medium"])
+    old_out, old_err = capsys.readouterr()
+
+    assert current == old == 3
+    assert json.loads(old_out) == json.loads(current_out)
+    assert "warning" not in current_err
+    assert old_err.startswith(
+        "warning: `graph-lineage impact --change PLAN` is deprecated;"
+        " use `graph-lineage change-plan PLAN`"
+    )
+    assert old_err.endswith(current_err)
 
 
 def test_impact_analysis_through_graphql(
@@ -570,12 +591,12 @@ def test_a_bad_plan_is_a_graphql_error_that_says_why(
     )
 
 
-# --- docs/migrations.md ----------------------------------------------------------------
+# --- docs/change-plans.md --------------------------------------------------------------
 
-DOC = (Path(__file__).resolve().parents[2] / "docs" / "migrations.md").read_text()
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "change-plans.md").read_text()
 
 
-def test_the_plans_of_the_migration_guide_come_out_as_it_says(
+def test_the_plans_of_the_change_plan_guide_come_out_as_it_says(
     demo: tuple[Store, Settings, Oracle],
 ) -> None:
     store, _, _ = demo
@@ -587,7 +608,7 @@ def test_the_plans_of_the_migration_guide_come_out_as_it_says(
     assert levels == table
 
 
-def test_the_graphql_example_of_the_migration_guide_answers(
+def test_the_graphql_example_of_the_change_plan_guide_answers(
     client: TestClient, demo: tuple[Store, Settings, Oracle]
 ) -> None:
     _, settings, _ = demo

@@ -1,10 +1,14 @@
-"""``graph-lineage impact --change PLAN``: the migration impact of a change plan, for CI.
+"""``graph-lineage change-plan PLAN``: what a change plan touches and how risky it is, for CI.
 
 Exit codes: 0 the report was written and the risk is below ``--fail-on`` (or no
 ``--fail-on`` was given); 3 the risk is at or above ``--fail-on``; 2 the plan is not valid
 (not YAML or JSON, a malformed change, a uid that names nothing) or the arguments are
 not; 1 anything else (Neo4j unreachable, ...). The report is written in every case but
 the last two.
+
+``graph-lineage impact --change PLAN``, the first spelling, still works and says on
+standard error that it is deprecated: "impact" is the impact of one node (GraphQL
+``impact(uid)``), and a change plan is more than that.
 """
 
 from __future__ import annotations
@@ -27,29 +31,49 @@ FAIL_LEVELS = [level.label for level in RiskLevel if level > RiskLevel.NONE]
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    impact = commands.add_parser(
-        "impact",
+    change_plan = commands.add_parser(
+        "change-plan",
         help="what a change plan touches, its traffic, owners and risk; gate CI with --fail-on",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    impact.add_argument(
-        "--change", required=True, metavar="PLAN", help="YAML or JSON plan file; '-' reads stdin"
+    change_plan.add_argument("plan", metavar="PLAN", help="YAML or JSON plan file; '-' reads stdin")
+    _report_options(change_plan)
+    change_plan.set_defaults(handler=change_plan_command)
+
+    deprecated = commands.add_parser(
+        "impact", help="deprecated spelling of change-plan: impact --change PLAN"
     )
-    impact.add_argument("--format", choices=["md", "json"], default="md", dest="report_format")
-    impact.add_argument(
+    deprecated.add_argument(
+        "--change", dest="plan", required=True, metavar="PLAN", help="as PLAN of change-plan"
+    )
+    _report_options(deprecated)
+    deprecated.set_defaults(handler=deprecated_impact_command)
+
+
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=["md", "json"], default="md", dest="report_format")
+    parser.add_argument(
         "--fail-on",
         choices=FAIL_LEVELS,
         metavar="LEVEL",
         help=f"exit {AT_OR_ABOVE} when the risk is at or above LEVEL ({', '.join(FAIL_LEVELS)})",
     )
-    impact.add_argument("--output", default="-", metavar="FILE", help="'-' is standard output")
-    impact.set_defaults(handler=impact_command)
+    parser.add_argument("--output", default="-", metavar="FILE", help="'-' is standard output")
 
 
-def impact_command(settings: Settings, arguments: argparse.Namespace) -> int:
+def deprecated_impact_command(settings: Settings, arguments: argparse.Namespace) -> int:
+    print(
+        "warning: `graph-lineage impact --change PLAN` is deprecated;"
+        " use `graph-lineage change-plan PLAN` (same options, same report)",
+        file=sys.stderr,
+    )
+    return change_plan_command(settings, arguments)
+
+
+def change_plan_command(settings: Settings, arguments: argparse.Namespace) -> int:
     try:
-        plan = load_plan(_read(arguments.change), source=_source(arguments.change))
+        plan = load_plan(_read(arguments.plan), source=_source(arguments.plan))
         with Store.connect(settings) as store:
             result = analyze(store, plan)
     except InvalidPlan as error:
