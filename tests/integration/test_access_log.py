@@ -515,3 +515,18 @@ def test_a_closed_window_is_summarized_while_the_api_runs(store: Store, settings
         while len(_door_records(store)) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert [r.suppressed_count for r in _door_records(store)] == [None, None, 3]
+
+
+def test_refusals_are_answered_at_once_when_their_records_cannot_be_written(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    unreachable = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{free_port()}"})
+    with TestClient(create_app(unreachable)) as elsewhere:
+        started = time.monotonic()
+        answers = [elsewhere.post("/graphql", json={"query": "{ x }"}) for _ in range(3)]
+        answered_in = time.monotonic() - started
+
+    # Appending one record retries for 5 s; waiting for the records would take 15 s or more.
+    assert [answer.status_code for answer in answers] == [401, 401, 401]
+    assert answered_in < 5, answered_in
+    assert "access log: a refusal was not recorded" in caplog.text
