@@ -14,6 +14,7 @@ from api.graphql import LineageGraphQL
 from api.health import healthz, readyz
 from api.ingest import ingest_events
 from api.openlineage import openlineage_endpoint
+from api.refusals import RefusalRecorder
 from api.store_errors import store_error_handler
 from graph_lineage.auth import INGEST_ROLES, READ_ROLES, Authenticator
 from graph_lineage.auth.policy import AccessPolicy
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     sealer = Sealer.from_settings(settings)  # no encryption keys: refuse to start
     authenticator = Authenticator(settings)  # no way to verify tokens: refuse to start
     policy = AccessPolicy.load(settings.access_policy_file)
+    refusals = RefusalRecorder.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -42,14 +44,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # The readiness probe shares the driver but never retries: a probe answers at once.
         app.state.probe_store = app.state.store.without_retries()
         app.state.writer = LineageWriter(app.state.store, pseudonymizer, sealer)
+        app.state.refusals = refusals
+        refusals.start(app.state.store)
         try:
             yield
         finally:
+            refusals.stop()  # the open windows' summaries, then the queue, are written
             app.state.store.close()
 
-    graphql = RequireRoles(LineageGraphQL(settings, policy), READ_ROLES, "reading lineage")
-    events = RequireRoles(request_response(ingest_events), INGEST_ROLES, "ingesting events")
-    lineage = RequireRoles(request_response(openlineage_endpoint), INGEST_ROLES, "ingesting")
+    graphql = RequireRoles(
+        LineageGraphQL(settings, policy), READ_ROLES, "reading lineage", refusals
+    )
+    events = RequireRoles(
+        request_response(ingest_events), INGEST_ROLES, "ingesting events", refusals
+    )
+    lineage = RequireRoles(
+        request_response(openlineage_endpoint), INGEST_ROLES, "ingesting", refusals
+    )
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
@@ -57,7 +68,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/v1/events", events, methods=["POST"]),
         Route("/api/v1/lineage", lineage, methods=["POST"]),
     ]
-    middleware = [Middleware(AuthenticationMiddleware, authenticator=authenticator)]
+    middleware = [
+        Middleware(AuthenticationMiddleware, authenticator=authenticator, refusals=refusals)
+    ]
     return Starlette(
         routes=routes,
         middleware=middleware,

@@ -3,6 +3,8 @@
 ``/healthz`` and ``/readyz`` are public; so is the GraphiQL page itself (``GET /graphql``
 asking for HTML with no query: static, no data), so a browser can open it and send a
 token from its headers editor. Everything else needs a principal: 401 without one.
+Both refusals, 401 here and 403 in :class:`RequireRoles`, are noted in the access log
+(:mod:`api.refusals`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.refusals import RefusalRecorder
 from graph_lineage.auth import Authenticator, Caller, Role, Unauthenticated
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
@@ -26,9 +29,12 @@ def _is_ide_page(scope: Scope) -> bool:
 class AuthenticationMiddleware:
     """Puts the authenticated :class:`Caller` in ``scope["caller"]`` or answers 401."""
 
-    def __init__(self, app: ASGIApp, authenticator: Authenticator) -> None:
+    def __init__(
+        self, app: ASGIApp, authenticator: Authenticator, refusals: RefusalRecorder
+    ) -> None:
         self.app = app
         self.authenticator = authenticator
+        self.refusals = refusals
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS or _is_ide_page(scope):
@@ -46,6 +52,7 @@ class AuthenticationMiddleware:
                 headers={"WWW-Authenticate": 'Bearer realm="graph-lineage"'},
             )
             await response(scope, receive, send)
+            self.refusals.refused(scope, 401, str(error), None)
             return
         scope["caller"] = caller
         await self.app(scope, receive, send)
@@ -54,19 +61,21 @@ class AuthenticationMiddleware:
 class RequireRoles:
     """Wraps an endpoint: 403 unless the caller holds one of ``roles``."""
 
-    def __init__(self, app: ASGIApp, roles: frozenset[Role], what: str) -> None:
+    def __init__(
+        self, app: ASGIApp, roles: frozenset[Role], what: str, refusals: RefusalRecorder
+    ) -> None:
         self.app = app
         self.roles = roles
         self.what = what
+        self.refusals = refusals
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         caller = scope.get("caller")
         if isinstance(caller, Caller) and not caller.may(self.roles):
             allowed = ", ".join(sorted(role.value for role in self.roles))
-            response = JSONResponse(
-                {"error": "forbidden", "detail": f"{self.what} needs one of the roles {allowed}"},
-                status_code=403,
-            )
+            detail = f"{self.what} needs one of the roles {allowed}"
+            response = JSONResponse({"error": "forbidden", "detail": detail}, status_code=403)
             await response(scope, receive, send)
+            self.refusals.refused(scope, 403, detail, caller)
             return
         await self.app(scope, receive, send)

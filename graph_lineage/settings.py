@@ -127,6 +127,22 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = Field(default=2000, gt=0, description="Largest GraphQL document.")
     graphql_max_aliases: int = Field(default=15, ge=0, description="Most aliases in a document.")
 
+    access_log_refusals_per_window: int = Field(
+        default=10,
+        ge=0,
+        description="Refusals (401, 403) per source and window recorded one by one in the"
+        " access log; the rest are counted in one summary record.",
+    )
+    access_log_refusal_window_seconds: float = Field(
+        default=60.0, gt=0, le=86_400, description="Length of a source's refusal window."
+    )
+    access_log_refusal_sources: int = Field(
+        default=1_000,
+        ge=1,
+        le=1_000_000,
+        description="Sources whose refusals are counted at once; a new one pushes out the oldest.",
+    )
+
     alert_webhooks: str | None = Field(
         default=None, description="Comma-separated URLs that anomaly alerts are POSTed to."
     )

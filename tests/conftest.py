@@ -162,9 +162,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # database, the access records made since the test began must number exactly the
 # operations counted: one missing or one extra fails the test.
 
-# Records of operators' commands (auth method "cli") are not GraphQL operations.
+# Records of operators' commands (auth method "cli") and of refusals at the door (they
+# name the request path) are not GraphQL operations.
 ACCESS_RECORDS_SINCE = """
 MATCH (r:AccessRecord) WHERE r.at >= $since AND coalesce(r.auth_method, '') <> 'cli'
+  AND r.request_path IS NULL
 RETURN count(r) AS count
 """
 NOT_ANSWERED = frozenset({401, 403, 503})

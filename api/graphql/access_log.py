@@ -11,7 +11,11 @@ from graph_lineage.access_log import AccessLogFilter, AccessLogPage
 from graph_lineage.access_log import AccessRecord as Record
 
 
-@strawberry.type(description="One operation as the access log recorded it.")
+@strawberry.type(
+    description="One operation as the access log recorded it, or a request refused at the"
+    " door (401, 403: requestPath and reason set), or a count of such refusals"
+    " (suppressedCount set)."
+)
 class AccessRecord:
     seq: int = strawberry.field(description="Position in the chain, from 1, without gaps.")
     at: datetime = strawberry.field(description="When the request arrived.")
@@ -34,6 +38,22 @@ class AccessRecord:
     denied_field_count: int
     error_codes: list[str]
     outcome: str = strawberry.field(description="answered, partial, failed or refused.")
+    request_method: str | None = strawberry.field(
+        description="Refusals at the door: the HTTP method."
+    )
+    request_path: str | None = strawberry.field(
+        description="Refusals at the door: the path asked for."
+    )
+    source_address: str | None = strawberry.field(
+        description="Refusals at the door: the client's address."
+    )
+    reason: str | None = strawberry.field(
+        description="Refusals at the door: why, as the answer's detail said."
+    )
+    suppressed_count: int | None = strawberry.field(
+        description="A summary: refusals from one source (address and subject) in one window"
+        " that were counted here instead of recorded one by one.",
+    )
     previous_hash: str
     hash: str = strawberry.field(description="sha256(previousHash + canonical JSON of it).")
 
@@ -55,6 +75,11 @@ def record_to_graphql(record: Record) -> AccessRecord:
         denied_field_count=record.denied_field_count,
         error_codes=list(record.error_codes),
         outcome=record.outcome,
+        request_method=record.request_method,
+        request_path=record.request_path,
+        source_address=record.source_address,
+        reason=record.reason,
+        suppressed_count=record.suppressed_count,
         previous_hash=record.previous_hash or "",
         hash=record.hash or "",
     )

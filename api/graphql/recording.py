@@ -70,7 +70,7 @@ def access_record(
     errors = (result.errors or []) if result is not None else []
     return AccessRecord.build(
         at=started,
-        subject=caller.subject if caller else "(anonymous)",
+        subject=caller.subject if caller else access_log.ANONYMOUS,
         roles=[role.value for role in caller.roles] if caller else [],
         auth_method=caller.method if caller else None,
         operation_name=seen.operation_name or request.operation_name,

@@ -21,7 +21,8 @@ True
 
 The modules: ``record`` (a record and its hash), ``group_commit`` (appending),
 ``paging`` (filter, pages and cursors), ``formats`` (export), ``chain`` (verify) and
-``store`` (the Cypher they run).
+``store`` (the Cypher they run); ``refusals`` limits how many refusals at the door
+(``401``, ``403``) are recorded per source.
 """
 
 from graph_lineage.access_log.chain import ChainReport, verify
@@ -37,6 +38,7 @@ from graph_lineage.access_log.paging import (
     records,
 )
 from graph_lineage.access_log.record import (
+    ANONYMOUS,
     ANSWERED,
     FAILED,
     MAX_LISTED,
@@ -45,8 +47,10 @@ from graph_lineage.access_log.record import (
     AccessRecord,
     chain_hash,
 )
+from graph_lineage.access_log.refusals import RefusalLimiter
 
 __all__ = [
+    "ANONYMOUS",
     "ANSWERED",
     "FAILED",
     "MAX_LISTED",
@@ -58,6 +62,7 @@ __all__ = [
     "AccessRecord",
     "ChainReport",
     "Format",
+    "RefusalLimiter",
     "append",
     "append_all",
     "chain_hash",

@@ -23,6 +23,14 @@ PARTIAL = "partial"  # data and errors (denied fields among them)
 FAILED = "failed"  # executed, no data
 REFUSED = "refused"  # not executed: unparsable, invalid, over a limit, not allowed
 
+# Fields of refusals at the door (401, 403), added after the first records were chained:
+# left out of a record's hashed content when unset, so older records keep their hashes.
+ANONYMOUS = "(anonymous)"  # the subject of a request without valid credentials
+DOOR_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN"}
+MAX_REQUEST_PATH = 1_000
+MAX_REASON = 500
+DOOR_FIELDS = ("request_method", "request_path", "source_address", "reason", "suppressed_count")
+
 
 @dataclass(frozen=True, kw_only=True)
 class AccessRecord:
@@ -44,6 +52,11 @@ class AccessRecord:
     denied_field_count: int
     error_codes: tuple[str, ...]
     outcome: str
+    request_method: str | None = None
+    request_path: str | None = None
+    source_address: str | None = None
+    reason: str | None = None
+    suppressed_count: int | None = None  # refusals counted in this one, not recorded apart
     previous_hash: str | None = None
     hash: str | None = None
 
@@ -87,15 +100,63 @@ class AccessRecord:
         """Everything the record's hash covers: all but the two hashes, as JSON values."""
         values = asdict(self)
         del values["previous_hash"], values["hash"]
+        for name in DOOR_FIELDS:
+            if values[name] is None:
+                del values[name]
         values["at"] = _iso(self.at)
         return {key: list(v) if isinstance(v, tuple) else v for key, v in values.items()}
 
     def as_json(self) -> dict[str, Any]:
-        return {**self.content(), "previous_hash": self.previous_hash, "hash": self.hash}
+        """Every field (unset door fields as null), hashes included."""
+        content = self.content()
+        values = {f.name: content.get(f.name) for f in fields(self)}
+        return {**values, "previous_hash": self.previous_hash, "hash": self.hash}
 
     def properties(self) -> dict[str, Any]:
         """The record as node properties (``at`` a datetime, so time filters are indexed)."""
         return {**self.as_json(), "at": self.at}
+
+    @classmethod
+    def refusal(
+        cls,
+        *,
+        status: int,
+        reason: str,
+        method: str,
+        path: str,
+        source_address: str,
+        subject: str | None = None,
+        roles: Iterable[str] = (),
+        auth_method: str | None = None,
+        at: datetime | None = None,
+        suppressed_count: int | None = None,
+    ) -> AccessRecord:
+        """A request refused at the door (``401``, ``403``) before any data was read.
+
+        With ``suppressed_count``: that many refusals from one source, counted in a window
+        instead of recorded one by one.
+        """
+        return cls(
+            at=utc(at or datetime.now(UTC)),
+            subject=subject or ANONYMOUS,
+            roles=tuple(sorted(set(roles))),
+            auth_method=auth_method,
+            operation_name=None,
+            operation_type=None,
+            document_sha256=sha256(""),
+            variables_sha256=None,
+            returned_uids=(),
+            returned_uid_count=0,
+            denied_fields=(),
+            denied_field_count=0,
+            error_codes=(DOOR_CODES[status],),
+            outcome=REFUSED,
+            request_method=method,
+            request_path=path[:MAX_REQUEST_PATH],
+            source_address=source_address,
+            reason=reason[:MAX_REASON],
+            suppressed_count=suppressed_count,
+        )
 
     @classmethod
     def from_properties(cls, properties: dict[str, Any]) -> AccessRecord:

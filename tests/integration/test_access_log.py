@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -417,3 +418,115 @@ def cli_env(neo4j_target: Neo4jTarget, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRAPH_LINEAGE_NEO4J_PASSWORD", neo4j_target.password or "")
     monkeypatch.setenv("GRAPH_LINEAGE_PSEUDONYMIZATION_KEY", TEST_PSEUDONYMIZATION_KEY)
     monkeypatch.setenv("GRAPH_LINEAGE_ENCRYPTION_KEYS", TEST_ENCRYPTION_KEYS)
+
+
+# --- Refusals at the door (401, 403) ---------------------------------------------------
+
+DOOR_PAGE = """query Door($after: String) {
+  accessLog(first: 100, after: $after) {
+    edges { node { seq subject errorCodes outcome requestMethod requestPath sourceAddress
+                   reason suppressedCount } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+def _door_records(store: Store) -> list[AccessRecord]:
+    records = query(store, AccessLogFilter(), first=500).records
+    return sorted((r for r in records if r.request_path is not None), key=lambda r: r.seq or 0)
+
+
+def test_refusals_at_the_door_are_recorded_with_their_reasons(
+    store: Store, settings: Settings
+) -> None:
+    migrate(store, settings.migrations_dir)
+    with TestClient(create_app(settings)) as client:
+        missing = client.post("/graphql", json={"query": "{ about { service } }"})
+        forged = client.get(
+            "/graphql?query={about{service}}", headers={"Authorization": "Bearer x.y.z"}
+        )
+        viewer = client.post("/v1/events", content=b"[]", headers=bearer(settings, "viewer"))
+    assert [missing.status_code, forged.status_code, viewer.status_code] == [401, 401, 403]
+
+    records = _door_records(store)
+
+    assert [(r.request_method, r.request_path, r.error_codes) for r in records] == [
+        ("POST", "/graphql", ("UNAUTHENTICATED",)),
+        ("GET", "/graphql", ("UNAUTHENTICATED",)),
+        ("POST", "/v1/events", ("FORBIDDEN",)),
+    ]
+    assert [r.reason for r in records] == [
+        missing.json()["detail"],
+        forged.json()["detail"],
+        viewer.json()["detail"],
+    ]
+    assert [r.subject for r in records] == ["(anonymous)", "(anonymous)", "test-viewer"]
+    assert records[2].roles == ("viewer",) and records[2].auth_method == "jwt"
+    assert {r.outcome for r in records} == {"refused"}
+    assert {r.source_address for r in records} == {"testclient"}
+    assert all(r.suppressed_count is None for r in records)
+    assert verify(store).ok
+
+
+def test_a_flood_from_one_source_is_ten_records_and_a_summary_and_the_chain_holds(
+    store: Store, settings: Settings
+) -> None:
+    migrate(store, settings.migrations_dir)
+    with TestClient(create_app(settings)) as client:
+        answers = [client.post("/graphql", json={"query": "{ x }"}).status_code for _ in range(50)]
+        # A GraphQL operation between them is recorded as always, in the same chain.
+        assert _post(client, settings, "auditor", "{ about { service } }").status_code == 200
+    assert answers == [401] * 50
+
+    records = _door_records(store)  # the summary is written once the window closes
+
+    assert len(records) == 11
+    assert [r.suppressed_count for r in records] == [None] * 10 + [40]
+    assert "40 more refusals from this source within 60 s" in (records[-1].reason or "")
+    report = verify(store)
+    assert report.ok and report.records == 12, report
+
+    with TestClient(create_app(settings)) as client:
+        body = _post(client, settings, "auditor", DOOR_PAGE).json()
+    nodes = [edge["node"] for edge in body["data"]["accessLog"]["edges"]]
+    summary = next(node for node in nodes if node["suppressedCount"] is not None)
+    assert summary == {
+        **summary,
+        "subject": "(anonymous)",
+        "errorCodes": ["UNAUTHENTICATED"],
+        "outcome": "refused",
+        "requestMethod": "POST",
+        "requestPath": "/graphql",
+        "sourceAddress": "testclient",
+        "suppressedCount": 40,
+    }
+    assert sum(1 for node in nodes if node["requestPath"] == "/graphql") == 11
+
+
+def test_a_closed_window_is_summarized_while_the_api_runs(store: Store, settings: Settings) -> None:
+    migrate(store, settings.migrations_dir)
+    quick = settings.model_copy(
+        update={"access_log_refusals_per_window": 2, "access_log_refusal_window_seconds": 0.5}
+    )
+    with TestClient(create_app(quick)) as client:
+        for _ in range(5):
+            assert client.get("/v1/events").status_code == 401
+        deadline = time.monotonic() + 10
+        while len(_door_records(store)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [r.suppressed_count for r in _door_records(store)] == [None, None, 3]
+
+
+def test_refusals_are_answered_at_once_when_their_records_cannot_be_written(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    unreachable = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{free_port()}"})
+    with TestClient(create_app(unreachable)) as elsewhere:
+        started = time.monotonic()
+        answers = [elsewhere.post("/graphql", json={"query": "{ x }"}) for _ in range(3)]
+        answered_in = time.monotonic() - started
+
+    # Appending one record retries for 5 s; waiting for the records would take 15 s or more.
+    assert [answer.status_code for answer in answers] == [401, 401, 401]
+    assert answered_in < 5, answered_in
+    assert "access log: a refusal was not recorded" in caplog.text

@@ -130,6 +130,7 @@ def test_access_log_exports() -> None:
     import graph_lineage.access_log
 
     assert sorted(graph_lineage.access_log.__all__) == [
+        "ANONYMOUS",
         "ANSWERED",
         "AccessLogFilter",
         "AccessLogPage",
@@ -141,6 +142,7 @@ def test_access_log_exports() -> None:
         "MAX_PAGE",
         "PARTIAL",
         "REFUSED",
+        "RefusalLimiter",
         "append",
         "append_all",
         "chain_hash",
