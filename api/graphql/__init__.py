@@ -17,6 +17,7 @@ from strawberry.types import ExecutionResult
 from api.graphql.context import RequestContext
 from api.graphql.recording import AccessNotRecorded, record_operation
 from api.graphql.schema import build_schema, schema
+from api.graphql.visibility import visibility_for
 from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.settings import Settings
 
@@ -69,7 +70,16 @@ class LineageGraphQL(GraphQL[RequestContext, None]):
     ) -> RequestContext:
         state: Any = request.app.state
         assert isinstance(request, Request)
-        return RequestContext(request=request, store=state.store, settings=state.settings)
+        caller = request.scope.get("caller")  # set by AuthenticationMiddleware
+        return RequestContext(
+            request=request,
+            store=state.store,
+            settings=state.settings,
+            policy=state.policy,
+            sealer=state.sealer,
+            caller=caller,
+            visibility=visibility_for(state.policy, caller.roles if caller else frozenset()),
+        )
 
 
 def render_sdl() -> str:

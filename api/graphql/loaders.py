@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.traversal import versions_of
+from graph_lineage.lineage.visibility import Visibility
 from graph_lineage.store import Store
 
 
@@ -18,9 +19,11 @@ class Loaders:
     versions: DataLoader[str, list[Node]]
 
 
-def make_loaders(store: Store) -> Loaders:
+def make_loaders(store: Store, visibility: Visibility) -> Loaders:
+    """Loaders of one request, answering what its caller may see (redacted like any answer)."""
+
     async def load_versions(uids: Sequence[str]) -> list[list[Node]]:
-        found = await run_in_threadpool(versions_of, store, list(uids))
+        found = await run_in_threadpool(versions_of, store, list(uids), visibility)
         return [found[uid] for uid in uids]
 
     return Loaders(versions=DataLoader(load_fn=load_versions))

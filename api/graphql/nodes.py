@@ -71,11 +71,8 @@ class LineageNode:
 
     @strawberry.field(description="The versions of this feature or model (or of its parent).")
     async def versions(self, info: Info[RequestContext, None]) -> list[LineageNode]:
-        from api.graphql.visibility import visibility  # it needs this module's types
-
-        nodes = await info.context.loaders.versions.load(self.uid)
-        hidden = visibility(info)
-        return [to_graphql(node) for node in nodes if not hidden.hides(node)]
+        # The loader answers only what the caller may see, redacted.
+        return [to_graphql(node) for node in await info.context.loaders.versions.load(self.uid)]
 
 
 @strawberry.type

@@ -26,7 +26,8 @@ def _roles(info: Any) -> frozenset[Role]:
 
 def visibility(info: Any) -> Visibility:
     """The kinds of node hidden from the caller of this request."""
-    return visibility_for(info.context.policy, _roles(info))
+    visible: Visibility = info.context.visibility
+    return visible
 
 
 @cache

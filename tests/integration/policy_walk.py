@@ -1,7 +1,8 @@
 """Support for the policy tests: ask for every field there is, then check an answer cell by cell.
 
 ``Schema`` builds, from introspection, a selection of every field of a type (nodes through
-one fragment that names every node type). ``check`` walks an answer and compares, for each
+one fragment that names every node type, the nodes inside a node through a second one that
+names every scalar field of every node type). ``check`` walks an answer and compares, for each
 object in it, the fields that answered an error with those the policy denies the role.
 """
 
@@ -21,6 +22,7 @@ _TYPE_REF = "kind name ofType { kind name ofType { kind name ofType { kind name 
 INTROSPECTION = f"""{{ __schema {{ types {{ name kind
   possibleTypes {{ name }} fields {{ name type {{ {_TYPE_REF} }} }} }} }} }}"""
 NODE_INTERFACE = "LineageNode"
+LEAF_FRAGMENT = "fragment Leaf on LineageNode"
 
 
 def _unwrap(ref: dict[str, Any]) -> dict[str, Any]:
@@ -42,26 +44,40 @@ class Schema:
         return sorted(t["name"] for t in self.types[NODE_INTERFACE]["possibleTypes"])
 
     def selection(self, type_name: str, *, nested_nodes: bool = True) -> str:
-        """Every field of ``type_name``; lineage nodes through the ``All`` fragment."""
+        """Every field of ``type_name``; lineage nodes through the ``All`` fragment.
+
+        With ``nested_nodes`` False (inside a node): lineage nodes through ``Leaf``.
+        """
         parts = ["__typename"]
         for field_ in self.types[type_name]["fields"]:
             target = _unwrap(field_["type"])
             if target["kind"] in ("SCALAR", "ENUM"):
                 parts.append(field_["name"])
             elif target["name"] == NODE_INTERFACE:
-                inner = "...All" if nested_nodes else "__typename uid"
+                inner = "...All" if nested_nodes else "...Leaf"
                 parts.append(f"{field_['name']} {{ {inner} }}")
             else:
                 parts.append(f"{field_['name']} {{ {self.selection(target['name'])} }}")
         return " ".join(parts)
 
+    def _scalars(self, type_name: str) -> str:
+        fields = self.types[type_name]["fields"]
+        scalar = [f["name"] for f in fields if _unwrap(f["type"])["kind"] in ("SCALAR", "ENUM")]
+        return " ".join(["__typename", *scalar])
+
     def fragment(self) -> str:
-        """``fragment All``: every field of every node type (versions by uid only)."""
+        """``fragment All``: every field of every node type, and ``Leaf`` for nodes in it."""
         cases = " ".join(
             f"... on {name} {{ {self.selection(name, nested_nodes=False)} }}"
             for name in self.node_types()
         )
-        return f"fragment All on {NODE_INTERFACE} {{ __typename {cases} }}"
+        leaves = " ".join(
+            f"... on {name} {{ {self._scalars(name)} }}" for name in self.node_types()
+        )
+        return (
+            f"fragment All on {NODE_INTERFACE} {{ __typename {cases} }}"
+            f" {LEAF_FRAGMENT} {{ __typename {leaves} }}"
+        )
 
 
 @dataclass

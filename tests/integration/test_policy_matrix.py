@@ -4,12 +4,18 @@ Each read role asks for every field of every type through ``node``, ``upstream``
 ``downstream``, ``trace``, ``impact``, ``recommendations``, ``lineageDiff``,
 ``impactAnalysis`` and ``anomalies``. In every
 object of every answer, the fields that failed with FORBIDDEN_FIELD are exactly those the
-policy denies that role, and no node of a kind the role may not see appears at all.
+policy denies that role, and no node of a kind the role may not see appears at all. Under a
+policy that hides data sources, no answer names one, not even in a property of a node that
+is shown (a feature version's ``derivedFrom``, the ``versions`` of a node).
 """
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -108,31 +114,46 @@ def _node_samples(store: Store, settings: Settings) -> list[str]:
     return [*SAMPLES.values(), audit, statistics, outcome, recommendation, anomaly]
 
 
-def test_every_role_reads_exactly_its_cells_through_every_query(
-    client: TestClient, store: Store, settings: Settings
-) -> None:
-    policy = AccessPolicy.load(settings.access_policy_file)
+def _ask_everything(
+    client: TestClient,
+    store: Store,
+    settings: Settings,
+    policy: AccessPolicy,
+    entry_points: dict[str, str],
+) -> tuple[Cells, dict[Role, list[str]]]:
+    """Every field through every entry point and every sample node, checked for each role.
+
+    Returns the cells answered and, per role, the text of every answer.
+    """
     schema = Schema.load(client, bearer(settings))
     node_types = schema.node_types()
     fragment = schema.fragment()
     query_fields = {f["name"]: f for f in schema.types["Query"]["fields"]}
-    entry_points = _entry_points(store, settings)
     nodes = _node_samples(store, settings)
     cells = Cells()
+    answers: dict[Role, list[str]] = {}
 
     for role in READERS:
+        queries = [f'{{ node(uid: "{uid}") {{ ...All }} }} {fragment}' for uid in nodes]
         for name, arguments in entry_points.items():
             target = query_fields[name]["type"]
             while target["kind"] in ("NON_NULL", "LIST"):
                 target = target["ofType"]
             selection = schema.selection(target["name"])
             used = fragment if "...All" in selection else ""
-            query = f"{{ {name}{arguments} {{ {selection} }} }} {used}"
-            check(ask(client, settings, role, query), role, policy, node_types, cells)
-        for uid in nodes:
-            query = f'{{ node(uid: "{uid}") {{ ...All }} }} {fragment}'
+            queries.append(f"{{ {name}{arguments} {{ {selection} }} }} {used}")
+        for query in queries:
             body = ask(client, settings, role, query)
             check(body, role, policy, node_types, cells)
+            answers.setdefault(role, []).append(json.dumps(body))
+    return cells, answers
+
+
+def test_every_role_reads_exactly_its_cells_through_every_query(
+    client: TestClient, store: Store, settings: Settings
+) -> None:
+    policy = AccessPolicy.load(settings.access_policy_file)
+    cells, _ = _ask_everything(client, store, settings, policy, _entry_points(store, settings))
 
     everything = {
         cell
@@ -143,6 +164,42 @@ def test_every_role_reads_exactly_its_cells_through_every_query(
     }
     answered = set().union(*cells.seen.values())
     assert everything - answered == set(), "policy cells no query reached"
+
+
+def _hiding_data_sources(settings: Settings, tmp_path: Path) -> Settings:
+    """The shipped policy, except that only admins may see data sources."""
+    schema_dir = tmp_path / "schema"
+    shutil.copytree(settings.schema_dir, schema_dir)
+    policy_file = schema_dir / "access-policy.toml"
+    shipped = policy_file.read_text()
+    section = re.search(r"\[types\.DataSource\]\n(.*?)\n\n", shipped, re.DOTALL)
+    assert section is not None
+    fields = [line.split(" = ")[0] for line in section.group(1).splitlines()]
+    admins_only = "\n".join(f'{name} = ["admin"]' for name in fields)
+    policy_file.write_text(shipped.replace(section.group(1), admins_only))
+    return settings.model_copy(update={"schema_dir": schema_dir})
+
+
+def test_a_hidden_data_source_is_named_in_no_answer(
+    client: TestClient, store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    hiding = _hiding_data_sources(settings, tmp_path)
+    policy = AccessPolicy.load(hiding.access_policy_file)
+    sources = {str(row["uid"]) for row in store.read("MATCH (s:DataSource) RETURN s.uid AS uid")}
+    assert "source:orders" in sources
+    entry_points = _entry_points(store, settings)
+    # Asked from a feature version: asked from a data source, they'd answer "no such node".
+    entry_points["downstream"] = f'(uid: "{SAMPLES["FeatureVersion"]}", depth: 10)'
+    entry_points["impact"] = f'(uid: "{SAMPLES["FeatureVersion"]}")'
+    with TestClient(create_app(hiding)) as hidden_client:
+        _, answers = _ask_everything(hidden_client, store, hiding, policy, entry_points)
+
+    for role, texts in answers.items():
+        named = {uid for text in texts for uid in sources if f'"{uid}"' in text}
+        if role is Role.ADMIN:
+            assert named, "the admin sees data sources: the answers should name some"
+        else:
+            assert named == set(), (role, sorted(named))
 
 
 def test_each_hidden_kind_answers_like_a_missing_node(
