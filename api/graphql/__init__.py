@@ -15,6 +15,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from api.graphql.context import RequestContext
+from api.graphql.outages import RETRY_AFTER_SECONDS, found_outage
 from api.graphql.recording import AccessNotRecorded, record_operation
 from api.graphql.schema import build_schema, schema
 from api.graphql.visibility import visibility_for
@@ -27,8 +28,9 @@ class LineageGraphQL(GraphQL[RequestContext, None]):
 
     Every operation (a request carrying a document, whether it runs or is refused) is
     recorded before its answer leaves; when the record cannot be written the caller gets
-    ``503`` and no data. No subscription protocols: every operation goes through
-    :meth:`execute_single`, where it is recorded.
+    ``503`` and no data. An operation a field of which found Neo4j unavailable is answered
+    ``503`` with ``Retry-After`` (:mod:`api.graphql.outages`). No subscription protocols:
+    every operation goes through :meth:`execute_single`, where it is recorded.
     """
 
     def __init__(self, settings: Settings, policy: AccessPolicy) -> None:
@@ -62,7 +64,11 @@ class LineageGraphQL(GraphQL[RequestContext, None]):
         except HTTPException:  # refused before execution (400), recorded as refused
             await record_operation(context, request_data, started, None)
             raise
-        await record_operation(context, request_data, started, result)
+        outage = found_outage(result)
+        await record_operation(context, request_data, started, result, store_unavailable=outage)
+        if outage:
+            sub_response.status_code = 503
+            sub_response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return result
 
     async def get_context(

@@ -4,7 +4,9 @@ While an operation executes, field authorization notes the lineage nodes and edg
 reads fields of (:class:`~api.graphql.observations.AccessObservations`). Once it is done,
 :func:`record_operation` adds what the result says (denied field paths, error codes, how it
 ended) and appends the record. When the record cannot be written the answer is dropped:
-:class:`AccessNotRecorded` becomes a ``503`` with ``Retry-After`` (fail closed).
+:class:`AccessNotRecorded` becomes a ``503`` with ``Retry-After`` (fail closed). When the
+operation itself found Neo4j unavailable, its record is tried once, not retried: the
+caller gets a ``503`` either way and should get it at once.
 """
 
 from __future__ import annotations
@@ -19,16 +21,20 @@ from strawberry.types import ExecutionResult
 
 from api.graphql.authorization import FORBIDDEN
 from api.graphql.context import RequestContext
+from api.graphql.outages import RETRY_AFTER_SECONDS, STORE_UNAVAILABLE
 from graph_lineage import access_log
 from graph_lineage.access_log import AccessRecord
 from graph_lineage.errors import LineageError
 
-RETRY_AFTER_SECONDS = 5
 NOT_ALLOWED = "OPERATION_NOT_ALLOWED"  # refused before execution, e.g. a mutation over GET
 
 
 class AccessNotRecorded(Exception):
-    """The access record of an operation could not be written, so it gets no answer."""
+    """The access record of an operation could not be written, so it gets no answer.
+
+    The body holds a GraphQL ``errors`` list (``extensions.code`` ``STORE_UNAVAILABLE`` when
+    Neo4j is unavailable, else ``AUDIT_UNAVAILABLE``) beside ``error`` and ``detail``.
+    """
 
     def response(self) -> JSONResponse:
         cause = self.__cause__
@@ -39,8 +45,10 @@ class AccessNotRecorded(Exception):
             f" this operation ({why}), so nothing was answered. Try again in"
             f" {RETRY_AFTER_SECONDS} s; /readyz tells when the store is back."
         )
+        code = STORE_UNAVAILABLE if retryable else "AUDIT_UNAVAILABLE"
+        errors = [{"message": detail, "extensions": {"code": code}}]
         return JSONResponse(
-            {"error": "audit_unavailable", "detail": detail},
+            {"errors": errors, "error": "audit_unavailable", "detail": detail},
             status_code=503,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
@@ -51,11 +59,19 @@ async def record_operation(
     request: GraphQLRequestData,
     started: datetime,
     result: ExecutionResult | None,
+    *,
+    store_unavailable: bool = False,
 ) -> None:
-    """Append the record of one operation; ``result`` None: refused before execution."""
+    """Append the record of one operation; ``result`` None: refused before execution.
+
+    ``store_unavailable``: the operation found Neo4j down, so the record is tried once.
+    """
     record = access_record(context, request, started, result)
     try:
-        await run_in_threadpool(access_log.append, context.store, record)
+        if store_unavailable:
+            await run_in_threadpool(access_log.append_all, context.store, [record], 0.0)
+        else:
+            await run_in_threadpool(access_log.append, context.store, record)
     except LineageError as error:
         raise AccessNotRecorded() from error
 

@@ -42,6 +42,7 @@ from api.graphql.context import RequestContext
 from api.graphql.graph import LineageGraph, graph_to_graphql
 from api.graphql.impact_analysis import ChangePlanInput, ImpactAnalysis, analysis_to_graphql
 from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
+from api.graphql.outages import StoreOutageErrors
 from api.graphql.visibility import require_readable, visibility
 from graph_lineage import __version__, access_log
 from graph_lineage.access_log import AccessLogFilter
@@ -225,6 +226,7 @@ def build_schema(settings: Settings, policy: AccessPolicy) -> strawberry.Schema:
             lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: MaskErrors(should_mask_error=_should_mask),
+            StoreOutageErrors,  # after MaskErrors: it runs first when the operation ends
             field_authorization(policy),
         ],
     )

@@ -27,8 +27,11 @@ def append(store: Store, record: AccessRecord) -> AccessRecord:
     return group.append(record)
 
 
-def append_all(store: Store, records: list[AccessRecord]) -> list[AccessRecord]:
-    """Add ``records``, in this order, at the end of the log in one transaction."""
+def append_all(
+    store: Store, records: list[AccessRecord], retry_seconds: float = cypher.APPEND_RETRY_SECONDS
+) -> list[AccessRecord]:
+    """Add ``records``, in this order, at the end of the log in one transaction, retried
+    on transient errors for ``retry_seconds``."""
 
     def seal(seq: int, previous_hash: str) -> list[dict[str, Any]]:
         sealed = []
@@ -38,7 +41,7 @@ def append_all(store: Store, records: list[AccessRecord]) -> list[AccessRecord]:
             sealed.append(replace(numbered, hash=previous_hash).properties())
         return sealed
 
-    return [AccessRecord.from_properties(p) for p in cypher.append(store, seal)]
+    return [AccessRecord.from_properties(p) for p in cypher.append(store, seal, retry_seconds)]
 
 
 class _GroupCommit:

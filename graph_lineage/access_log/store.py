@@ -81,12 +81,16 @@ LIMIT $limit
 """
 
 
-def append(store: Store, seal: Callable[[int, str], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def append(
+    store: Store,
+    seal: Callable[[int, str], list[dict[str, Any]]],
+    retry_seconds: float = APPEND_RETRY_SECONDS,
+) -> list[dict[str, Any]]:
     """Write records at the head of the chain, in one transaction; returns their properties.
 
     ``seal(seq, previous_hash)`` makes the records' properties (``seq`` and ``hash`` among
     them, the first numbered ``seq``) once the head is locked; a retried transaction calls
-    it again.
+    it again. Transient errors are retried for ``retry_seconds``.
     """
 
     def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
@@ -95,7 +99,7 @@ def append(store: Store, seal: Callable[[int, str], list[dict[str, Any]]]) -> li
         tx.run(APPEND, name=HEAD_NAME, records=records).consume()
         return records
 
-    return store.write_transaction(work, retry_seconds=APPEND_RETRY_SECONDS)
+    return store.write_transaction(work, retry_seconds=retry_seconds)
 
 
 def head(store: Store) -> Record | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, LiteralString, Protocol, TypeVar
@@ -24,6 +26,11 @@ class Reader(Protocol):
 
     def read(self, query: LiteralString, **parameters: Any) -> list[Record]: ...
 
+
+# Managed transactions back off from FIRST_RETRY_DELAY, doubling up to MAX_RETRY_DELAY.
+FIRST_RETRY_DELAY = 0.2
+MAX_RETRY_DELAY = 2.0
+DRIVER_RETRY_SECONDS = 30.0  # the driver's default budget, kept for stores that set none
 
 Counters = dict[str, int]
 COUNTED = ("nodes_created", "relationships_created", "properties_set", "nodes_deleted")
@@ -182,8 +189,7 @@ class Store:
         def run(tx: neo4j.ManagedTransaction) -> T:
             return work(_InTransaction(self, tx))
 
-        with self._session(neo4j.READ_ACCESS) as session:
-            return session.execute_read(run)
+        return self._managed(neo4j.READ_ACCESS, run)
 
     def write(self, query: LiteralString, **parameters: Any) -> list[Record]:
         """Run a write query in a managed transaction (retried on transient errors)."""
@@ -200,8 +206,7 @@ class Store:
                     totals[name] = totals.get(name, 0) + getattr(counters, name)
             return totals
 
-        with self._session(neo4j.WRITE_ACCESS, "write") as session:
-            return session.execute_write(work)
+        return self._managed(neo4j.WRITE_ACCESS, work, "write")
 
     def write_transaction(
         self, work: Callable[[neo4j.ManagedTransaction], T], retry_seconds: float | None = None
@@ -212,8 +217,7 @@ class Store:
         a lock and then reading what it guards. ``retry_seconds`` bounds the retries (the
         driver's default, 30 s, lets an unreachable server hold the caller for a minute).
         """
-        with self._session(neo4j.WRITE_ACCESS, "write", retry_seconds) as session:
-            return session.execute_write(work)
+        return self._managed(neo4j.WRITE_ACCESS, work, "write", retry_seconds)
 
     def run_schema(self, statement: str, **parameters: Any) -> None:
         """Run one schema command (constraints, indexes) in its own auto-commit transaction.
@@ -248,10 +252,37 @@ class Store:
         def work(tx: neo4j.ManagedTransaction) -> list[Record]:
             return _rows(tx.run(query, parameters))
 
-        with self._session(mode) as session:
-            if mode == neo4j.READ_ACCESS:
-                return session.execute_read(work)
-            return session.execute_write(work)
+        return self._managed(mode, work)
+
+    def _managed(
+        self,
+        mode: str,
+        work: Callable[[neo4j.ManagedTransaction], T],
+        action: str = "query",
+        retry_seconds: float | None = None,
+    ) -> T:
+        """Run ``work`` as a managed transaction, retried whole on transient errors and
+        outages until ``retry_seconds`` (else the store's budget) have passed.
+
+        The retries are ours, not the driver's: the driver compares its budget before it
+        sleeps its next doubled delay, so a 3 s budget held a caller for up to 8 s. Here no
+        delay sleeps past the deadline.
+        """
+        budget = self.retry_seconds if retry_seconds is None else retry_seconds
+        deadline = time.monotonic() + (DRIVER_RETRY_SECONDS if budget is None else budget)
+        delay = FIRST_RETRY_DELAY
+        while True:
+            try:
+                with self._session(mode, action, retry_seconds=0.0) as session:
+                    if mode == neo4j.READ_ACCESS:
+                        return session.execute_read(work)
+                    return session.execute_write(work)
+            except StoreUnavailable:
+                pause = min(delay * random.uniform(0.8, 1.2), deadline - time.monotonic())
+                if self._closed or pause <= 0:
+                    raise
+            time.sleep(pause)
+            delay = min(delay * 2, MAX_RETRY_DELAY)
 
     @contextmanager
     def _session(
@@ -265,7 +296,7 @@ class Store:
         """
         config: dict[str, Any] = {}
         budget = self.retry_seconds if retry_seconds is None else retry_seconds
-        if budget is not None:
+        if budget is not None:  # the driver's own retries (0: none, as :meth:`_managed` asks)
             config["max_transaction_retry_time"] = budget
         with self._idle:
             if self._closed:
