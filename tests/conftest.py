@@ -185,7 +185,7 @@ def _graphql_document(request: Any) -> str | None:  # an httpx (or httpx2) Reque
     return query if isinstance(query, str) and query else None
 
 
-class AuditCheck:
+class AccessLogCheck:
     """GraphQL operations answered per database during one test, against its access records."""
 
     def __init__(self) -> None:
@@ -227,8 +227,8 @@ class AuditCheck:
 
 
 @pytest.fixture(autouse=True)
-def audit_check(monkeypatch: pytest.MonkeyPatch) -> Iterator[AuditCheck]:
-    check = AuditCheck()
+def access_log_check(monkeypatch: pytest.MonkeyPatch) -> Iterator[AccessLogCheck]:
+    check = AccessLogCheck()
     send = TestClient.send
 
     def counting_send(client: TestClient, request: Any, **options: Any) -> Any:

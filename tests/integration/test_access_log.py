@@ -38,7 +38,7 @@ from graph_lineage.store.writer import LineageWriter
 from ..conftest import (
     TEST_ENCRYPTION_KEYS,
     TEST_PSEUDONYMIZATION_KEY,
-    AuditCheck,
+    AccessLogCheck,
     Neo4jTarget,
     bearer,
     free_port,
@@ -400,16 +400,16 @@ def test_the_cli_export_writes_the_records_and_is_recorded_itself(
 
 
 def test_the_suite_wide_check_notices_an_operation_without_a_record(
-    app: TestClient, store: Store, settings: Settings, audit_check: AuditCheck
+    app: TestClient, store: Store, settings: Settings, access_log_check: AccessLogCheck
 ) -> None:
     _post(app, settings, "viewer", "{ about { service } }")
-    assert audit_check.problems() == []
+    assert access_log_check.problems() == []
 
     store.write(REMOVE, seq=1)  # as if the operation had never been recorded
 
-    (problem,) = audit_check.problems()
+    (problem,) = access_log_check.problems()
     assert "1 GraphQL operations answered, 0 access records" in problem
-    audit_check.forget()  # this test's deliberate gap is not a failure of the suite
+    access_log_check.forget()  # this test's deliberate gap is not a failure of the suite
 
 
 @pytest.fixture
