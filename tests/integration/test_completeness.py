@@ -147,6 +147,7 @@ def test_the_cli_gates_on_a_minimum_and_keeps_a_record(
     faulty: FaultyDemoPipeline,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("GRAPH_LINEAGE_NEO4J_URI", neo4j_target.uri)
     monkeypatch.setenv("GRAPH_LINEAGE_NEO4J_PASSWORD", neo4j_target.password or "")
@@ -189,3 +190,6 @@ def test_the_cli_gates_on_a_minimum_and_keeps_a_record(
         "passed": True,
     }
     assert main(["audit", "completeness", "--from", "2026-11-01", "--to", "2026-10-01"]) == 2
+    nowhere = str(tmp_path / "no-such-folder" / "report.md")
+    assert main(["audit", "completeness", *window, "--output", nowhere]) == 1
+    assert f"error: cannot write the report to {nowhere}" in capsys.readouterr().err
