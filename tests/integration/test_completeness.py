@@ -145,9 +145,9 @@ def test_the_cli_gates_on_a_minimum_and_keeps_a_record(
     neo4j_target: Neo4jTarget,
     store: Store,
     faulty: FaultyDemoPipeline,
+    capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("GRAPH_LINEAGE_NEO4J_URI", neo4j_target.uri)
     monkeypatch.setenv("GRAPH_LINEAGE_NEO4J_PASSWORD", neo4j_target.password or "")
