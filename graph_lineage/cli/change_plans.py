@@ -22,6 +22,7 @@ from graph_lineage.change_plans.assessment import analyze
 from graph_lineage.change_plans.plan import InvalidPlan, load_plan
 from graph_lineage.change_plans.report import migration_json, migration_markdown
 from graph_lineage.change_plans.risk import RiskLevel
+from graph_lineage.cli.output import write_report
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 
@@ -85,14 +86,8 @@ def change_plan_command(settings: Settings, arguments: argparse.Namespace) -> in
         report = json.dumps(migration_json(result), indent=2) + "\n"
     else:
         report = migration_markdown(result)
-    if arguments.output == "-":
-        sys.stdout.write(report)
-    else:
-        try:
-            Path(arguments.output).write_text(report)
-        except OSError as error:
-            print(f"error: cannot write the report to {arguments.output}: {error}", file=sys.stderr)
-            return 1
+    if not write_report(report, arguments.output):
+        return 1
     level = result.level
     print(f"risk: {level.label}", file=sys.stderr)
     if arguments.fail_on and level >= RiskLevel.parse(arguments.fail_on):

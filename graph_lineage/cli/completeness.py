@@ -1,6 +1,7 @@
 """``graph-lineage audit completeness``: how complete lineage is, gated by a minimum share.
 
-Exit codes: 0 passed, 3 below ``--min`` (or inconsistent), 2 bad arguments.
+Exit codes: 0 passed, 3 below ``--min`` (or inconsistent), 2 bad arguments, 1 anything
+else (Neo4j unreachable, the report cannot be written).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import json
 import sys
 from datetime import datetime
 from fractions import Fraction
-from pathlib import Path
 
+from graph_lineage.cli.output import write_report
 from graph_lineage.completeness import (
     Window,
     completeness,
@@ -60,8 +61,6 @@ def completeness_command(settings: Settings, arguments: argparse.Namespace) -> i
         text = json.dumps(completeness_json(report), indent=2) + "\n"
     else:
         text = completeness_markdown(report)
-    if arguments.output == "-":
-        sys.stdout.write(text)
-    else:
-        Path(arguments.output).write_text(text)
+    if not write_report(text, arguments.output):
+        return 1
     return 0 if report.passed else BELOW_MINIMUM

@@ -145,6 +145,7 @@ def test_the_cli_gates_on_a_minimum_and_keeps_a_record(
     neo4j_target: Neo4jTarget,
     store: Store,
     faulty: FaultyDemoPipeline,
+    capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -189,3 +190,6 @@ def test_the_cli_gates_on_a_minimum_and_keeps_a_record(
         "passed": True,
     }
     assert main(["audit", "completeness", "--from", "2026-11-01", "--to", "2026-10-01"]) == 2
+    nowhere = str(tmp_path / "no-such-folder" / "report.md")
+    assert main(["audit", "completeness", *window, "--output", nowhere]) == 1
+    assert f"error: cannot write the report to {nowhere}" in capsys.readouterr().err
