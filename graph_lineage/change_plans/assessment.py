@@ -1,4 +1,4 @@
-"""Migration impact analysis: what a change plan touches, whom to tell, and how risky it is.
+"""Change plan assessment: what a change plan touches, whom to tell, and how risky it is.
 
 For each change of a :class:`~graph_lineage.change_plans.plan.ChangePlan`: the feature
 versions, model versions, deployments, variants and experiments below what it changes

@@ -107,7 +107,7 @@ def _headline(result: MigrationImpact) -> str:
     title = _text(result.plan.title or "; ".join(c.change.describe() for c in result.changes))
     return "\n".join(
         [
-            f"# Migration impact: {title}",
+            f"# Change plan: {title}",
             "",
             f"**Risk: {result.level.label.upper()}**",
             "",

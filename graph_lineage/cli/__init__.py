@@ -16,7 +16,7 @@
     graph-lineage export-schema           write the events' JSON Schema and the GraphQL SDL
     graph-lineage retention run           delete what is older than its retention
     graph-lineage erase --user RAW_ID     delete one person's recommendations and outcomes
-    graph-lineage access-log export|verify   copy the access audit out; check its hash chain
+    graph-lineage access-log export|verify   copy the access log out; check its hash chain
     graph-lineage keys status|rotate      sealed values per encryption key; re-seal them
     graph-lineage anomalies scan [--since] run the anomaly rules, store findings, alert
     graph-lineage audit completeness      share of recommendations with complete ancestry

@@ -1,4 +1,4 @@
-"""Commands of the access audit: export the log, verify its chain.
+"""Commands of the access log: export it, verify its hash chain.
 
 They read Neo4j directly, as an operator, not through the API. An export is itself
 recorded before it starts (subject ``cli:<OS user>``, auth method ``cli``), so a copy of
@@ -29,7 +29,7 @@ BROKEN = 3  # exit status when the chain does not verify
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    log = commands.add_parser("access-log", help="the access audit of every GraphQL operation")
+    log = commands.add_parser("access-log", help="the access log of every GraphQL operation and refusal")
     actions = log.add_subparsers(title="actions", required=True)
     exporting = actions.add_parser("export", help="write records, oldest first")
     exporting.add_argument(

@@ -1,4 +1,4 @@
-"""Migration impact analysis on the demo pipeline, checked against its raw events.
+"""Change plans on the demo pipeline, checked against its raw events.
 
 The oracle below reads the demo's events as plain dicts (which feature version was derived
 from what, which model version was trained on what, what was deployed and retired, which
@@ -413,7 +413,7 @@ def test_the_markdown_report_has_every_section(
     assert main(["change-plan", str(plan), "--format", "md", "--output", str(report)]) == 0
 
     text = report.read_text()
-    assert text.startswith("# Migration impact: move user_ctr_7d to v3\n\n**Risk: MEDIUM**")
+    assert text.startswith("# Change plan: move user_ctr_7d to v3\n\n**Risk: MEDIUM**")
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings == [
         "## Why",
