@@ -29,7 +29,9 @@ BROKEN = 3  # exit status when the chain does not verify
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    log = commands.add_parser("access-log", help="the access log of every GraphQL operation and refusal")
+    log = commands.add_parser(
+        "access-log", help="the access log of every GraphQL operation and refusal"
+    )
     actions = log.add_subparsers(title="actions", required=True)
     exporting = actions.add_parser("export", help="write records, oldest first")
     exporting.add_argument(
