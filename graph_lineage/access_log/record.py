@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph_lineage.governance.records import utc
+from graph_lineage.store.values import native
 
 MAX_LISTED = 1_000  # uids and denied paths kept per record; the counts are exact
 
@@ -163,7 +164,7 @@ class AccessRecord:
         values: dict[str, Any] = {f.name: properties.get(f.name) for f in fields(cls)}
         for name in ("roles", "returned_uids", "denied_fields", "error_codes"):
             values[name] = tuple(values[name] or ())
-        values["at"] = _native(values["at"])
+        values["at"] = native(values["at"])
         return cls(**values)
 
 
@@ -177,10 +178,6 @@ def sha256(text: str) -> str:
 
 def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-
-
-def _native(value: Any) -> Any:
-    return value.to_native() if hasattr(value, "to_native") else value
 
 
 def _iso(value: Any) -> str:
