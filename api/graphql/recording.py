@@ -4,7 +4,8 @@ While an operation executes, field authorization notes the lineage nodes and edg
 reads fields of (:class:`~api.graphql.observations.AccessObservations`). Once it is done,
 :func:`record_operation` adds what the result says (denied field paths, error codes, how it
 ended) and appends the record. When the record cannot be written the answer is dropped:
-:class:`AccessNotRecorded` becomes a ``503`` with ``Retry-After`` (fail closed).
+:class:`~graph_lineage.errors.AccessNotRecorded` becomes a ``503`` with ``Retry-After``
+(fail closed).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from strawberry.types import ExecutionResult
 
 from api.graphql.authorization import FORBIDDEN
 from api.graphql.context import RequestContext
-from graph_lineage.errors import LineageError
+from graph_lineage.errors import AccessNotRecorded, LineageError
 from graph_lineage.governance import access_log
 from graph_lineage.governance.access_log import AccessRecord
 
@@ -27,23 +28,18 @@ RETRY_AFTER_SECONDS = 5
 NOT_ALLOWED = "OPERATION_NOT_ALLOWED"  # refused before execution, e.g. a mutation over GET
 
 
-class AccessNotRecorded(Exception):
-    """The access record of an operation could not be written, so it gets no answer."""
-
-    def response(self) -> JSONResponse:
-        cause = self.__cause__
-        retryable = isinstance(cause, LineageError) and cause.retryable
-        why = "its store is unavailable" if retryable else "writing the record failed"
-        detail = (
-            "every answer is recorded in the access audit first, and the audit cannot record"
-            f" this operation ({why}), so nothing was answered. Try again in"
-            f" {RETRY_AFTER_SECONDS} s; /readyz tells when the store is back."
-        )
-        return JSONResponse(
-            {"error": "audit_unavailable", "detail": detail},
-            status_code=503,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+def unrecorded_response(unrecorded: AccessNotRecorded) -> JSONResponse:
+    """The ``503`` answer to an operation whose access record could not be written."""
+    detail = (
+        f"every answer is recorded in the access audit first, and {unrecorded}, so nothing"
+        f" was answered. Try again in {RETRY_AFTER_SECONDS} s; /readyz tells when the store"
+        " is back."
+    )
+    return JSONResponse(
+        {"error": "audit_unavailable", "detail": detail},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 async def record_operation(
@@ -57,7 +53,7 @@ async def record_operation(
     try:
         await run_in_threadpool(access_log.append, context.store, record)
     except LineageError as error:
-        raise AccessNotRecorded() from error
+        raise AccessNotRecorded(error) from error
 
 
 def access_record(

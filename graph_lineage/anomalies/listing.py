@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from graph_lineage.errors import InvalidQuery
 from graph_lineage.lineage.cursors import decode_cursor, encode_cursor
 from graph_lineage.lineage.model import Node
-from graph_lineage.lineage.traversal import InvalidQuery
 from graph_lineage.lineage.visibility import EVERYTHING, Visibility
 from graph_lineage.store.connection import Store
 from graph_lineage.store.reads import props_of

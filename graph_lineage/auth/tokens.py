@@ -17,12 +17,8 @@ from typing import Any
 import jwt
 
 from graph_lineage.auth.principal import Caller, Role, known_roles
-from graph_lineage.errors import ConfigurationError, LineageError
+from graph_lineage.errors import ConfigurationError, Unauthenticated
 from graph_lineage.settings import Settings
-
-
-class Unauthenticated(LineageError):
-    """No valid credentials: the answer is 401."""
 
 
 class TokenVerifier:

@@ -35,8 +35,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
 from graph_lineage.auth.principal import Role
+from graph_lineage.errors import InvalidQuery
 from graph_lineage.governance.records import utc
-from graph_lineage.lineage.traversal import InvalidQuery
 from graph_lineage.store import access_log as cypher
 from graph_lineage.store.connection import Store
 

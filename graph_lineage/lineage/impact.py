@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from graph_lineage.errors import NodeNotFound
 from graph_lineage.lineage.model import Node
-from graph_lineage.lineage.traversal import NodeNotFound, find_node
+from graph_lineage.lineage.traversal import find_node
 from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
 from graph_lineage.store.connection import Reader, Store
 from graph_lineage.store.labels import Label

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from graph_lineage import uids
+from graph_lineage.errors import InvalidQuery, NodeNotFound
 from graph_lineage.lineage import cursors
 from graph_lineage.lineage.model import Node
-from graph_lineage.lineage.traversal import InvalidQuery, NodeNotFound
 from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
 from graph_lineage.store.connection import Store
 from graph_lineage.store.reads import props_of

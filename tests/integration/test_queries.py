@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from api import create_app
 from graph_lineage.demo import DemoPipeline
+from graph_lineage.errors import NodeNotFound
 from graph_lineage.events import parse_event
 from graph_lineage.lineage.impact import impact
 from graph_lineage.lineage.recommendations import (
@@ -19,7 +20,7 @@ from graph_lineage.lineage.recommendations import (
     recommendations,
 )
 from graph_lineage.lineage.trace import trace
-from graph_lineage.lineage.traversal import NodeNotFound, downstream, find_node, upstream
+from graph_lineage.lineage.traversal import downstream, find_node, upstream
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from graph_lineage.errors import InvalidQuery
 from graph_lineage.governance.access_log import (
     MAX_LISTED,
     AccessLogFilter,
@@ -16,7 +17,6 @@ from graph_lineage.governance.access_log import (
     decode_cursor,
     encode_cursor,
 )
-from graph_lineage.lineage.traversal import InvalidQuery
 
 AT = datetime(2027, 1, 10, 12, 30, 1, 250_000, tzinfo=UTC)
 
