@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from graph_lineage.bodies import split_items
-from graph_lineage.errors import InvalidBody
+from graph_lineage.errors import BodyRefused, InvalidBody
 
 # What producers send: openlineage-python's HTTP transport and most clients send
 # application/json; NDJSON goes as application/x-ndjson (or the other spellings); curl's
@@ -43,25 +43,24 @@ ACCEPTED_TYPES = frozenset(
 )
 
 
-class Refused(Exception):
-    """A body the endpoint will not read; ``response`` is the JSON answer to send."""
-
-    def __init__(self, status: int, error: str, detail: str) -> None:
-        super().__init__(detail)
-        self.response = JSONResponse({"error": error, "detail": detail}, status_code=status)
+def refusal(refused: BodyRefused) -> JSONResponse:
+    """The JSON answer to a body the endpoint will not read."""
+    return JSONResponse(
+        {"error": refused.code, "detail": refused.detail}, status_code=refused.status
+    )
 
 
 async def read_items(
     request: Request, limit: int, always_json: bool = False
 ) -> list[tuple[int, Any]]:
-    """(line or position, decoded item) of the request body; raises Refused.
+    """(line or position, decoded item) of the request body; raises BodyRefused.
 
     The body is one JSON document when ``always_json`` or sent as ``application/json``,
     else a JSON array or NDJSON, told apart by its first character.
     """
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in ACCEPTED_TYPES:
-        raise Refused(
+        raise BodyRefused(
             415,
             "unsupported_media_type",
             f"cannot read {media_type!r}: send application/json or application/x-ndjson",
@@ -70,16 +69,16 @@ async def read_items(
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise Refused(422, "invalid_encoding", "send UTF-8") from error
+        raise BodyRefused(422, "invalid_encoding", "send UTF-8") from error
     try:
         return split_items(text, as_json=always_json or media_type == "application/json")
     except InvalidBody as error:
-        raise Refused(422, error.code, error.detail) from error
+        raise BodyRefused(422, error.code, error.detail) from error
 
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The body, decompressed, refused past ``limit`` bytes before or after decompression."""
-    too_large = Refused(413, "too_large", f"the body is over {limit} bytes; send fewer events")
+    too_large = BodyRefused(413, "too_large", f"the body is over {limit} bytes; send fewer events")
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise too_large
@@ -92,18 +91,20 @@ async def read_body(request: Request, limit: int) -> bytes:
     if encoding == "identity":
         return bytes(body)
     if encoding != "gzip":
-        raise Refused(415, "unsupported_encoding", f"cannot read {encoding!r}: send gzip or none")
+        raise BodyRefused(
+            415, "unsupported_encoding", f"cannot read {encoding!r}: send gzip or none"
+        )
     return _gunzip(bytes(body), limit, too_large)
 
 
-def _gunzip(body: bytes, limit: int, too_large: Refused) -> bytes:
+def _gunzip(body: bytes, limit: int, too_large: BodyRefused) -> bytes:
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     try:
         plain = inflater.decompress(body, limit + 1)
     except zlib.error as error:
-        raise Refused(400, "invalid_gzip", f"the gzip body is corrupt: {error}") from error
+        raise BodyRefused(400, "invalid_gzip", f"the gzip body is corrupt: {error}") from error
     if len(plain) > limit:
         raise too_large
     if not inflater.eof:
-        raise Refused(400, "invalid_gzip", "the gzip body is truncated")
+        raise BodyRefused(400, "invalid_gzip", "the gzip body is truncated")
     return plain

@@ -13,10 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from api.bodies import Refused, read_items
+from api.bodies import read_items, refusal
 from api.store_errors import store_failure_response
 from graph_lineage.bodies import Undecodable
-from graph_lineage.errors import StoreError
+from graph_lineage.errors import BodyRefused, StoreError
 from graph_lineage.events import Event, parse_event
 
 
@@ -45,8 +45,8 @@ async def ingest_events(request: Request) -> JSONResponse:
     state = request.app.state
     try:
         parsed = await read_items(request, state.settings.ingest_max_body_bytes)
-    except Refused as refused:
-        return refused.response
+    except BodyRefused as refused:
+        return refusal(refused)
     events, problems = validate_items(parsed, state.settings.max_free_text)
     if problems or not events:
         detail = "no event was written" if problems else "the body holds no event"

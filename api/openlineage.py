@@ -16,9 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from api.bodies import Refused, read_items
+from api.bodies import read_items, refusal
 from api.store_errors import store_failure_response
-from graph_lineage.errors import StoreError
+from graph_lineage.errors import BodyRefused, StoreError
 from graph_lineage.openlineage import OpenLineageEvent, ingest, parse_event
 
 
@@ -26,8 +26,8 @@ async def openlineage_endpoint(request: Request) -> JSONResponse:
     state = request.app.state
     try:
         read = await read_items(request, state.settings.ingest_max_body_bytes, always_json=True)
-    except Refused as refused:
-        return refused.response
+    except BodyRefused as refused:
+        return refusal(refused)
     items = [item for _, item in read]
     events, problems = _validate(items)
     if problems or not events:

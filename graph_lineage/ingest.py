@@ -16,21 +16,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph_lineage.bodies import Undecodable, read_file_items
-from graph_lineage.errors import InvalidBody, LineageError
+from graph_lineage.errors import InvalidBody, InvalidEvents
 from graph_lineage.events import MAX_FREE_TEXT, Event, parse_event
 from graph_lineage.store.writer import LineageWriter, WriteSummary
 
 MAX_REPORTED_ERRORS = 20
-
-
-class InvalidEvents(LineageError):
-    """The file holds invalid events; nothing was written."""
-
-    def __init__(self, path: Path, problems: list[str], total: int) -> None:
-        shown = "\n".join(problems)
-        more = f"\n... and {total - len(problems)} more" if total > len(problems) else ""
-        super().__init__(f"{path}: {total} invalid event(s); nothing was written.\n{shown}{more}")
-        self.total = total
 
 
 @dataclass

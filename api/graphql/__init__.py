@@ -16,10 +16,11 @@ from strawberry.types import ExecutionResult
 
 from api.graphql.context import RequestContext
 from api.graphql.outages import RETRY_AFTER_SECONDS, found_outage
-from api.graphql.recording import AccessNotRecorded, record_operation
+from api.graphql.recording import record_operation, unrecorded_response
 from api.graphql.schema import build_schema, schema
 from api.graphql.visibility import visibility_for
 from graph_lineage.auth.policy import AccessPolicy
+from graph_lineage.errors import AccessNotRecorded
 from graph_lineage.settings import Settings
 
 
@@ -42,7 +43,7 @@ class LineageGraphQL(GraphQL[RequestContext, None]):
         try:
             await super().__call__(scope, receive, send)
         except AccessNotRecorded as unrecorded:  # raised before any byte of the answer left
-            await unrecorded.response()(scope, receive, send)
+            await unrecorded_response(unrecorded)(scope, receive, send)
 
     async def execute_single(
         self,

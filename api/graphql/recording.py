@@ -4,9 +4,9 @@ While an operation executes, field authorization notes the lineage nodes and edg
 reads fields of (:class:`~api.graphql.observations.AccessObservations`). Once it is done,
 :func:`record_operation` adds what the result says (denied field paths, error codes, how it
 ended) and appends the record. When the record cannot be written the answer is dropped:
-:class:`AccessNotRecorded` becomes a ``503`` with ``Retry-After`` (fail closed). When the
-operation itself found Neo4j unavailable, its record is tried once, not retried: the
-caller gets a ``503`` either way and should get it at once.
+:class:`~graph_lineage.errors.AccessNotRecorded` becomes a ``503`` with ``Retry-After``
+(fail closed). When the operation itself found Neo4j unavailable, its record is tried
+once, not retried: the caller gets a ``503`` either way and should get it at once.
 """
 
 from __future__ import annotations
@@ -24,34 +24,29 @@ from api.graphql.context import RequestContext
 from api.graphql.outages import RETRY_AFTER_SECONDS, STORE_UNAVAILABLE
 from graph_lineage import access_log
 from graph_lineage.access_log import AccessRecord
-from graph_lineage.errors import LineageError
+from graph_lineage.errors import AccessNotRecorded, LineageError
 
 NOT_ALLOWED = "OPERATION_NOT_ALLOWED"  # refused before execution, e.g. a mutation over GET
 
 
-class AccessNotRecorded(Exception):
-    """The access record of an operation could not be written, so it gets no answer.
+def unrecorded_response(unrecorded: AccessNotRecorded) -> JSONResponse:
+    """The ``503`` answer to an operation whose access record could not be written.
 
     The body holds a GraphQL ``errors`` list (``extensions.code`` ``STORE_UNAVAILABLE`` when
     Neo4j is unavailable, else ``AUDIT_UNAVAILABLE``) beside ``error`` and ``detail``.
     """
-
-    def response(self) -> JSONResponse:
-        cause = self.__cause__
-        retryable = isinstance(cause, LineageError) and cause.retryable
-        why = "its store is unavailable" if retryable else "writing the record failed"
-        detail = (
-            "every answer is recorded in the access log first, and the access log cannot record"
-            f" this operation ({why}), so nothing was answered. Try again in"
-            f" {RETRY_AFTER_SECONDS} s; /readyz tells when the store is back."
-        )
-        code = STORE_UNAVAILABLE if retryable else "AUDIT_UNAVAILABLE"
-        errors = [{"message": detail, "extensions": {"code": code}}]
-        return JSONResponse(
-            {"errors": errors, "error": "audit_unavailable", "detail": detail},
-            status_code=503,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+    detail = (
+        f"every answer is recorded in the access log first, and {unrecorded}, so nothing"
+        f" was answered. Try again in {RETRY_AFTER_SECONDS} s; /readyz tells when the store"
+        " is back."
+    )
+    code = STORE_UNAVAILABLE if unrecorded.retryable else "AUDIT_UNAVAILABLE"
+    errors = [{"message": detail, "extensions": {"code": code}}]
+    return JSONResponse(
+        {"errors": errors, "error": "audit_unavailable", "detail": detail},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 async def record_operation(
@@ -73,7 +68,7 @@ async def record_operation(
         else:
             await run_in_threadpool(access_log.append, context.store, record)
     except LineageError as error:
-        raise AccessNotRecorded() from error
+        raise AccessNotRecorded(error) from error
 
 
 def access_record(

@@ -50,6 +50,7 @@ from graph_lineage.anomalies import AnomalyFilter
 from graph_lineage.anomalies import anomalies as list_anomalies
 from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.change_plans import assessment as migration_analysis
+from graph_lineage.errors import InvalidQuery, NodeNotFound
 from graph_lineage.lineage import impact as impact_analysis
 from graph_lineage.lineage import recommendations as listing
 from graph_lineage.lineage import trace as tracing
@@ -195,7 +196,7 @@ class Query:
 
 # Errors a caller can act on keep their message; anything else (a failed query, a bug)
 # becomes "Unexpected error." with no stack trace and no Cypher.
-SHOWN_ERRORS = (traversal.InvalidQuery, traversal.NodeNotFound)
+SHOWN_ERRORS = (InvalidQuery, NodeNotFound)
 
 
 def _should_mask(error: GraphQLError) -> bool:

@@ -12,8 +12,8 @@ from typing import Any
 from graph_lineage.access_log import store as cypher
 from graph_lineage.access_log.record import AccessRecord
 from graph_lineage.auth.principal import Role
+from graph_lineage.errors import InvalidQuery
 from graph_lineage.governance.records import utc
-from graph_lineage.lineage.traversal import InvalidQuery
 from graph_lineage.store.connection import Store
 
 MAX_PAGE = 500

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from graph_lineage.errors import InvalidQuery
 from graph_lineage.lineage.cursors import decode_cursor, encode_cursor
 from graph_lineage.lineage.model import Node
-from graph_lineage.lineage.traversal import InvalidQuery
 from graph_lineage.lineage.visibility import EVERYTHING, Visibility
 from graph_lineage.store.connection import Store
-from graph_lineage.store.reads import props_of
+from graph_lineage.store.reads import node_columns
 
 MAX_PAGE = 500
 
@@ -27,7 +27,7 @@ WHERE ($rule IS NULL OR a.rule = $rule)
   AND ($evidence IS NULL OR $evidence IN a.evidence)
   AND ($afterTime IS NULL OR a.last_seen < datetime($afterTime)
        OR (a.last_seen = datetime($afterTime) AND a.uid > $afterUid))
-RETURN elementId(a) AS id, labels(a) AS labels, {props_of("a")} AS props
+RETURN {node_columns("a")}
 ORDER BY a.last_seen DESC, a.uid
 LIMIT $limit
 """

@@ -28,7 +28,7 @@ from graph_lineage.anomalies.records import (
     store_findings,
 )
 from graph_lineage.anomalies.rules import RULES, Rule
-from graph_lineage.lineage.traversal import InvalidQuery
+from graph_lineage.errors import InvalidQuery
 from graph_lineage.store.connection import Store
 
 

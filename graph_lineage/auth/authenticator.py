@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from graph_lineage.auth.api_keys import PREFIX, ApiKeys
 from graph_lineage.auth.principal import Caller
-from graph_lineage.auth.tokens import TokenVerifier, Unauthenticated
+from graph_lineage.auth.tokens import TokenVerifier
+from graph_lineage.errors import Unauthenticated
 from graph_lineage.settings import Settings
 
 

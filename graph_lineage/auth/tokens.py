@@ -16,13 +16,9 @@ from typing import Any
 import jwt
 
 from graph_lineage.auth.principal import Caller, Role, known_roles
-from graph_lineage.errors import ConfigurationError, LineageError
+from graph_lineage.errors import ConfigurationError, Unauthenticated
 from graph_lineage.private_files import read_or_create
 from graph_lineage.settings import Settings
-
-
-class Unauthenticated(LineageError):
-    """No valid credentials: the answer is 401."""
 
 
 class TokenVerifier:

@@ -9,15 +9,10 @@ traffic, owners, risk) and ``migration_json`` / ``migration_markdown`` render th
 from __future__ import annotations
 
 from graph_lineage.change_plans.assessment import ChangeImpact, MigrationImpact, Traffic, analyze
-from graph_lineage.change_plans.plan import (
-    Change,
-    ChangePlan,
-    InvalidPlan,
-    load_plan,
-    parse_plan,
-)
+from graph_lineage.change_plans.plan import Change, ChangePlan, load_plan, parse_plan
 from graph_lineage.change_plans.report import migration_json, migration_markdown
 from graph_lineage.change_plans.risk import Reason, RiskLevel
+from graph_lineage.errors import InvalidPlan
 
 __all__ = [
     "Change",

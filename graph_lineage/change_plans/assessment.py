@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from graph_lineage import uids
-from graph_lineage.change_plans.plan import Change, ChangePlan, InvalidPlan
+from graph_lineage.change_plans.plan import Change, ChangePlan
 from graph_lineage.change_plans.replacements import Replacements
 from graph_lineage.change_plans.risk import Exposure, Reason, RiskLevel, assess, level_of
 from graph_lineage.change_plans.serving import Serving
+from graph_lineage.errors import InvalidPlan
 from graph_lineage.lineage.impact import Dependents, Usage, all_usage, dependents, usage
 from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.traversal import find_node

@@ -41,21 +41,13 @@ from pydantic import (
 )
 
 from graph_lineage import uids
-from graph_lineage.lineage.traversal import InvalidQuery
+from graph_lineage.errors import InvalidPlan
 
 DEFAULT_WINDOW_DAYS = 7
 MAX_WINDOW_DAYS = 365
 MAX_CHANGES = 100
 ACTIONS = ("replace", "deprecate", "drop", "retire")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-class InvalidPlan(InvalidQuery):
-    """A change plan that cannot be analyzed; ``problems`` says what and where, one each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("the change plan is not valid: " + "; ".join(problems))
 
 
 # uid kind -> (what the uid must name, how to write it)

@@ -19,10 +19,11 @@ import sys
 from pathlib import Path
 
 from graph_lineage.change_plans.assessment import analyze
-from graph_lineage.change_plans.plan import InvalidPlan, load_plan
+from graph_lineage.change_plans.plan import load_plan
 from graph_lineage.change_plans.report import migration_json, migration_markdown
 from graph_lineage.change_plans.risk import RiskLevel
 from graph_lineage.cli.output import write_report
+from graph_lineage.errors import InvalidPlan
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 

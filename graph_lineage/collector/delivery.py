@@ -18,7 +18,8 @@ from graph_lineage.collector.config import CollectorConfig
 from graph_lineage.collector.envelope import Envelope, from_line, to_line
 from graph_lineage.collector.spool import Spool
 from graph_lineage.collector.stats import Counters
-from graph_lineage.collector.transports.base import EventsRejected, Transport, is_retryable
+from graph_lineage.collector.transports.base import Transport, is_retryable
+from graph_lineage.errors import EventsRejected
 
 logger = logging.getLogger("graph_lineage.collector")
 

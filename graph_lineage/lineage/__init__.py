@@ -7,6 +7,7 @@ Text and JSON rendering of their results lives in :mod:`graph_lineage.lineage.re
 
 from __future__ import annotations
 
+from graph_lineage.errors import InvalidQuery, NodeNotFound
 from graph_lineage.lineage.impact import Impact
 from graph_lineage.lineage.model import Edge, Graph, Node
 from graph_lineage.lineage.recommendations import (
@@ -17,8 +18,6 @@ from graph_lineage.lineage.recommendations import (
 )
 from graph_lineage.lineage.trace import Trace
 from graph_lineage.lineage.traversal import (
-    InvalidQuery,
-    NodeNotFound,
     downstream,
     find_node,
     upstream,

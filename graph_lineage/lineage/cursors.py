@@ -11,7 +11,7 @@ import binascii
 
 from neo4j.time import DateTime as Neo4jDateTime
 
-from graph_lineage.lineage.traversal import InvalidQuery
+from graph_lineage.errors import InvalidQuery
 
 
 def encode_cursor(moment: str, uid: str) -> str:

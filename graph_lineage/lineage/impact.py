@@ -17,15 +17,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from graph_lineage.errors import NodeNotFound
 from graph_lineage.lineage.model import Node
-from graph_lineage.lineage.traversal import NodeNotFound, find_node
+from graph_lineage.lineage.traversal import find_node
 from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
 from graph_lineage.store.connection import Reader, Store
 from graph_lineage.store.labels import Label
-from graph_lineage.store.reads import props_of
+from graph_lineage.store.reads import node_map
 from graph_lineage.store.values import native
 
-_NODE = f"{{id: elementId(n), labels: labels(n), props: {props_of('n')}}}"
+_NODE = node_map("n")
 
 AFFECTED = f"""
 MATCH (root) WHERE elementId(root) = $id

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from graph_lineage import uids
+from graph_lineage.errors import InvalidQuery, NodeNotFound
 from graph_lineage.lineage import cursors
 from graph_lineage.lineage.model import Node
-from graph_lineage.lineage.traversal import InvalidQuery, NodeNotFound
 from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
 from graph_lineage.store.connection import Store
-from graph_lineage.store.reads import props_of
+from graph_lineage.store.reads import node_columns
 
 MAX_PAGE = 500
 
@@ -32,7 +32,7 @@ WHERE r.served_at IS NOT NULL
            AND ($variant IS NULL OR c.variant = $variant)
            AND ($experiment IS NULL OR c.variant STARTS WITH $experiment)
        }})
-RETURN elementId(r) AS id, labels(r) AS labels, {props_of("r")} AS props
+RETURN {node_columns("r")}
 ORDER BY r.served_at DESC, r.uid
 LIMIT $limit
 """

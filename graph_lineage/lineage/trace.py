@@ -9,18 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, LiteralString
+from typing import Any
 
 from graph_lineage import uids
 from graph_lineage.lineage.model import Edge, Node
 from graph_lineage.lineage.visibility import EVERYTHING, Visibility
 from graph_lineage.store.connection import Store
-from graph_lineage.store.reads import decoded, props_of
-
-
-def _as_map(variable: LiteralString) -> LiteralString:
-    return f"{{id: elementId({variable}), labels: labels({variable}), props: {props_of(variable)}}}"
-
+from graph_lineage.store.reads import decoded, node_map, props_of
 
 TRACE = f"""
 MATCH (r:Recommendation {{uid: $uid}})
@@ -30,11 +25,11 @@ OPTIONAL MATCH (c)-[:IN_VARIANT]->(v:Variant)
 OPTIONAL MATCH (v)-[:OF]->(e:Experiment)
 CALL (mv) {{
   OPTIONAL MATCH (mv)-[:TRAINED_ON]->(t:FeatureVersion)
-  RETURN collect({_as_map("t")}) AS trained
+  RETURN collect({node_map("t")}) AS trained
 }}
 CALL (c) {{
   OPTIONAL MATCH (c)-[:USED_FEATURE]->(s:FeatureVersion)
-  RETURN collect({_as_map("s")}) AS served
+  RETURN collect({node_map("s")}) AS served
 }}
 CALL (c) {{
   OPTIONAL MATCH (c)-[:USED_FEATURE]->(:FeatureVersion)-[:DERIVED_FROM*0..20]->(x)
@@ -42,7 +37,7 @@ CALL (c) {{
   OPTIONAL MATCH (x)-[d:DERIVED_FROM]->(y)
   WITH x, d, y WHERE y IS NOT NULL
   RETURN collect({{from: x.uid, to: y.uid, props: {props_of("d")}}}) AS derivations,
-         collect(DISTINCT {_as_map("y")}) AS ancestors
+         collect(DISTINCT {node_map("y")}) AS ancestors
 }}
 CALL (v, r) {{
   OPTIONAL MATCH (v)-[s:SERVES]->(declared:ModelVersion)
@@ -52,13 +47,13 @@ CALL (v, r) {{
 CALL (r) {{
   OPTIONAL MATCH (o:Outcome)-[:FOR]->(r)
   WITH o ORDER BY o.observed_at
-  RETURN collect({_as_map("o")}) AS outcomes
+  RETURN collect({node_map("o")}) AS outcomes
 }}
-RETURN {_as_map("r")} AS recommendation,
-       CASE WHEN c IS NULL THEN null ELSE {_as_map("c")} END AS context,
-       CASE WHEN mv IS NULL THEN null ELSE {_as_map("mv")} END AS model_version,
-       CASE WHEN v IS NULL THEN null ELSE {_as_map("v")} END AS variant,
-       CASE WHEN e IS NULL THEN null ELSE {_as_map("e")} END AS experiment,
+RETURN {node_map("r")} AS recommendation,
+       CASE WHEN c IS NULL THEN null ELSE {node_map("c")} END AS context,
+       CASE WHEN mv IS NULL THEN null ELSE {node_map("mv")} END AS model_version,
+       CASE WHEN v IS NULL THEN null ELSE {node_map("v")} END AS variant,
+       CASE WHEN e IS NULL THEN null ELSE {node_map("e")} END AS experiment,
        trained, served, derivations, ancestors, declared, outcomes
 """
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, LiteralString
 
-from graph_lineage.errors import LineageError
+from graph_lineage.errors import InvalidQuery, NodeNotFound
 from graph_lineage.lineage.model import Edge, Graph, Node
 from graph_lineage.lineage.visibility import EVERYTHING, Visibility
 from graph_lineage.store import reads
@@ -23,14 +23,6 @@ MAX_DEPTH = 20
 # since nothing but outcomes lies beyond a recommendation.
 LEAF_KINDS = ("Recommendation", "Outcome")
 DEFAULT_MAX_NODES = 1000
-
-
-class NodeNotFound(LineageError):
-    """No lineage node has this uid."""
-
-
-class InvalidQuery(LineageError):
-    """An argument is out of range."""
 
 
 def find_node(store: Reader, uid: str, visibility: Visibility = EVERYTHING) -> Node | None:

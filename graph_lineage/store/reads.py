@@ -4,6 +4,9 @@ Traversal is breadth-first, one round trip per depth level, over element ids: ea
 expands only nodes not seen before (pruning, never path enumeration) and asks for at most
 ``$limit`` rows, so a hub with millions of neighbours costs one bounded query. A step
 returns the nodes it reaches; the edges among all nodes found come once, at the end.
+
+Every query that returns nodes, here or beside its analysis, projects them with
+:func:`node_map` or :func:`node_columns`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,20 @@ def props_of(variable: LiteralString) -> LiteralString:
         f" times: [k IN keys({v}) WHERE {v}[k] IS :: ZONED DATETIME"
         f" | [k, {v}[k].epochSeconds, {v}[k].nanosecond, {v}[k].offsetSeconds]]}}"
     )
+
+
+def node_map(variable: LiteralString) -> LiteralString:
+    """A node as the API reads it: ``{id, labels, props}``, for
+    :meth:`~graph_lineage.lineage.model.Node.from_row`; every query returning nodes uses
+    this or :func:`node_columns`."""
+    v = variable
+    return f"{{id: elementId({v}), labels: labels({v}), props: {props_of(v)}}}"
+
+
+def node_columns(variable: LiteralString) -> LiteralString:
+    """The same projection as :func:`node_map`, as the columns ``id``, ``labels``, ``props``."""
+    v = variable
+    return f"elementId({v}) AS id, labels({v}) AS labels, {props_of(v)} AS props"
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -69,7 +86,7 @@ CALL () {{
   UNION ALL MATCH (n:Run {{uid: $uid}}) RETURN n
   UNION ALL MATCH (n:Dataset {{uid: $uid}}) RETURN n
 }}
-RETURN elementId(n) AS id, labels(n) AS labels, {props_of("n")} AS props
+RETURN {node_columns("n")}
 LIMIT 1
 """
 
@@ -90,7 +107,7 @@ UNWIND $ids AS id
 MATCH (n) WHERE elementId(n) = id
 MATCH (n)-[r]->(m)
 WHERE NOT elementId(m) IN $seen AND {_VALID}
-RETURN elementId(m) AS id, labels(m) AS labels, {props_of("m")} AS props
+RETURN {node_columns("m")}
 LIMIT $limit
 """
 
@@ -99,7 +116,7 @@ UNWIND $ids AS id
 MATCH (n) WHERE elementId(n) = id
 MATCH (n)<-[r]-(m)
 WHERE NOT elementId(m) IN $seen AND {_VALID}
-RETURN elementId(m) AS id, labels(m) AS labels, {props_of("m")} AS props
+RETURN {node_columns("m")}
 LIMIT $limit
 """
 
@@ -144,6 +161,6 @@ CALL (uid) {{
   UNION MATCH (:ModelVersion {{uid: uid}})-[:VERSION_OF]->(p) RETURN p
 }}
 MATCH (v)-[:VERSION_OF]->(p)
-RETURN uid, elementId(v) AS id, labels(v) AS labels, {props_of("v")} AS props
+RETURN uid, {node_columns("v")}
 ORDER BY uid, v.valid_from, v.uid
 """

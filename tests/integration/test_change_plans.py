@@ -23,10 +23,11 @@ from starlette.testclient import TestClient
 
 from api import create_app
 from graph_lineage.change_plans.assessment import analyze
-from graph_lineage.change_plans.plan import InvalidPlan, load_plan, parse_plan
+from graph_lineage.change_plans.plan import load_plan, parse_plan
 from graph_lineage.change_plans.risk import RiskLevel
 from graph_lineage.cli import main
 from graph_lineage.demo import DemoPipeline
+from graph_lineage.errors import InvalidPlan
 from graph_lineage.events import parse_event
 from graph_lineage.lineage.visibility import HIDDEN, Visibility
 from graph_lineage.pseudonymize import Pseudonymizer

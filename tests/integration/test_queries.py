@@ -10,16 +10,18 @@ import pytest
 from starlette.testclient import TestClient
 
 from api import create_app
+from graph_lineage.change_plans.serving import Serving
 from graph_lineage.demo import DemoPipeline
+from graph_lineage.errors import NodeNotFound
 from graph_lineage.events import parse_event
-from graph_lineage.lineage.impact import impact
+from graph_lineage.lineage.impact import dependents, impact
 from graph_lineage.lineage.recommendations import (
     RecommendationFilter,
     lineage_diff,
     recommendations,
 )
 from graph_lineage.lineage.trace import trace
-from graph_lineage.lineage.traversal import NodeNotFound, downstream, find_node, upstream
+from graph_lineage.lineage.traversal import downstream, find_node, upstream
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
@@ -174,6 +176,11 @@ def test_as_of_shows_what_a_variant_served_in_each_period(store: Store, settings
     for number, version in enumerate(("v1", "v2", "v1")):
         found = trace(store, f"req-{number}")
         assert found is not None and found.declared_model_versions == [f"model:ranker@{version}"]
+    ranker_v1 = find_node(store, "model:ranker@v1")
+    assert ranker_v1 is not None
+    for day, serving in ((1, True), (6, False), (11, True)):  # the change plans' view
+        arms = Serving(dependents(store, ranker_v1), T0 + timedelta(days=day)).arms
+        assert [arm.variant for arm in arms] == (["variant:exp/a"] if serving else []), day
     every = upstream(store, "variant:exp/a", depth=1).edges
     assert sorted((e.target, e.properties["valid_from"]) for e in every if e.type == "SERVES") == [
         ("model:ranker@v1", T0), ("model:ranker@v1", T0 + timedelta(days=10)),

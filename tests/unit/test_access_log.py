@@ -16,7 +16,7 @@ from graph_lineage.access_log import (
     decode_cursor,
     encode_cursor,
 )
-from graph_lineage.lineage.traversal import InvalidQuery
+from graph_lineage.errors import InvalidQuery
 
 AT = datetime(2027, 1, 10, 12, 30, 1, 250_000, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graph_lineage.collector import CollectorConfig, LineageCollector, Sampler
-from graph_lineage.collector.transports.base import EventsRejected
+from graph_lineage.errors import EventsRejected
 
 from .collector_support import Backend, outcome, served
 

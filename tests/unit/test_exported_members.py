@@ -155,3 +155,23 @@ def test_access_log_exports() -> None:
     ]
     for name in graph_lineage.access_log.__all__:
         assert hasattr(graph_lineage.access_log, name), name
+
+
+def test_errors_exported_by_packages_are_the_ones_in_errors() -> None:
+    import graph_lineage.auth
+    import graph_lineage.change_plans
+    import graph_lineage.collector
+    import graph_lineage.lineage
+    from graph_lineage import errors
+
+    exported = {
+        graph_lineage: ["LineageError"],
+        graph_lineage.lineage: ["InvalidQuery", "NodeNotFound"],
+        graph_lineage.change_plans: ["InvalidPlan"],
+        graph_lineage.auth: ["Unauthenticated"],
+        graph_lineage.collector: ["BackendUnavailable", "EventsRejected", "TransportError"],
+    }
+    for module, names in exported.items():
+        for name in names:
+            assert name in module.__all__, f"{module.__name__}.{name}"
+            assert getattr(module, name) is getattr(errors, name), f"{module.__name__}.{name}"

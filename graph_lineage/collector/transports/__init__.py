@@ -9,17 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from graph_lineage.collector.transports.base import (
-    BackendUnavailable,
-    EventsRejected,
-    Transport,
-    TransportError,
-    is_retryable,
-)
+from graph_lineage.collector.transports.base import Transport, is_retryable
 from graph_lineage.collector.transports.file import FileConfig, FileTransport
 from graph_lineage.collector.transports.http import HttpConfig, HttpTransport
 from graph_lineage.collector.transports.neo4j import Neo4jConfig, Neo4jTransport
-from graph_lineage.errors import ConfigurationError
+from graph_lineage.errors import (
+    BackendUnavailable,
+    ConfigurationError,
+    EventsRejected,
+    TransportError,
+)
 
 TransportConfig = Neo4jConfig | HttpConfig | FileConfig
 

@@ -1,16 +1,10 @@
 """What every transport is: something that sends a batch of events, or says why it could not.
 
-::
-
-    LineageError
-    └── TransportError               sending a batch failed
-        ├── BackendUnavailable       the backend is down or busy: retry, then spool (retryable)
-        └── EventsRejected           the backend refused the batch for good: never retried
-
 A transport raises :class:`BackendUnavailable` when trying again later can succeed and
 :class:`EventsRejected` when it cannot. ``splittable`` on a rejection means each half of
 the batch may still be accepted (too large, or one invalid event in an all-or-nothing
-batch), so the collector bisects it down to the events the backend refuses.
+batch), so the collector bisects it down to the events the backend refuses. The errors
+live in :mod:`graph_lineage.errors` with the others.
 """
 
 from __future__ import annotations
@@ -38,28 +32,6 @@ class Transport(Protocol):
 
     def close(self) -> None:
         """Release connections and files; the transport is not used afterwards."""
-
-
-class TransportError(LineageError):
-    """Sending a batch of events failed."""
-
-
-class BackendUnavailable(TransportError):
-    """The backend cannot take events right now; the batch is retried, then spooled."""
-
-    retryable = True
-
-
-class EventsRejected(TransportError):
-    """The backend refused the batch; sending it again as it is cannot succeed.
-
-    ``reason`` names the refusal in the collector's drop counters, e.g. ``"invalid"``.
-    """
-
-    def __init__(self, message: str, reason: str, splittable: bool = False) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.splittable = splittable
 
 
 def is_retryable(error: BaseException) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from graph_lineage.collector.transports.base import BackendUnavailable
+from graph_lineage.errors import BackendUnavailable
 from graph_lineage.events import Event
 
 

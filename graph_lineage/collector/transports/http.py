@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from graph_lineage.collector.transports.base import BackendUnavailable, EventsRejected
+from graph_lineage.errors import BackendUnavailable, EventsRejected
 from graph_lineage.events import Event
 
 CONTENT_TYPES = {"ndjson": "application/x-ndjson", "json": "application/json"}

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from neo4j.exceptions import DriverError, Neo4jError
 
-from graph_lineage.collector.transports.base import BackendUnavailable, EventsRejected
-from graph_lineage.errors import StoreError
+from graph_lineage.errors import BackendUnavailable, EventsRejected, StoreError
 from graph_lineage.events import Event
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.sealing import Sealer
