@@ -19,6 +19,8 @@ from graph_lineage.store import (
     recommendation_count,
 )
 
+STARTUP_FAILURE = 3  # the API did not start (its port taken, say), as uvicorn.run exits
+
 
 def neo4j_start(settings: Settings, _: argparse.Namespace) -> int:
     status = LocalNeo4j(settings).start(progress=print)
@@ -89,18 +91,18 @@ def serve(settings: Settings, _: argparse.Namespace, supervisor: Supervisor | No
     server = uvicorn.Server(config)
     if supervisor is None:
         server.run()
-        return 0
+    else:
 
-    def give_up(_: str) -> None:
-        server.should_exit = True
+        def give_up(_: str) -> None:
+            server.should_exit = True
 
-    supervisor.on_give_up = give_up
-    with supervisor:
-        server.run()
-    if supervisor.failure is not None:
-        print(supervisor.failure, file=sys.stderr)
-        return 1
-    return 0
+        supervisor.on_give_up = give_up
+        with supervisor:
+            server.run()
+        if supervisor.failure is not None:
+            print(supervisor.failure, file=sys.stderr)
+            return 1
+    return 0 if server.started else STARTUP_FAILURE
 
 
 def _load_demo_if_empty(settings: Settings) -> None:
