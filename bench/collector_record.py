@@ -301,6 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=20261101)
     parser.add_argument("--rate", type=int, default=5_000, help="events/s of the paced runs")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON file to write")
     args = parser.parse_args(argv)
     results = scenarios(args.events, args.seed, args.rate)
     report = {
@@ -317,8 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "results": results,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
     print()
     print(markdown(results))

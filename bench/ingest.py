@@ -271,7 +271,7 @@ def ways(server: Server, workload: Workload) -> dict[str, Callable[[], float]]:
 def run(server: Server, recommendations: int) -> dict[str, Any]:
     # An untimed pass of every way first: the JVM's JIT and Neo4j's query plan cache warm
     # up, or whichever way ran first would pay for them.
-    warmup = Workload.demo(WARMUP_RECOMMENDATIONS, seed=SEED + 1)
+    warmup = Workload.demo(min(WARMUP_RECOMMENDATIONS, recommendations), seed=SEED + 1)
     for name, way in ways(server, warmup).items():
         measure(name, server, warmup, way)
     workload = Workload.demo(recommendations)

@@ -179,7 +179,7 @@ def growth(report: dict[str, Any]) -> list[str]:
     return ["", title, "", *lines]
 
 
-def render() -> str:
+def render(results_dir: Path = RESULTS_DIR) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -188,7 +188,7 @@ def render() -> str:
         "machine are noisy: each table says the load average it was measured at.",
     ]
     for name, title in TITLES.items():
-        path = RESULTS_DIR / f"{name}.json"
+        path = results_dir / f"{name}.json"
         if not path.exists():
             continue
         report = json.loads(path.read_text())
@@ -200,6 +200,6 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
-def write() -> Path:
-    RESULTS_MD.write_text(render())
-    return RESULTS_MD
+def write(results_dir: Path = RESULTS_DIR, markdown: Path = RESULTS_MD) -> Path:
+    markdown.write_text(render(results_dir))
+    return markdown

@@ -6,8 +6,10 @@ back after being resolved, when its count has at least doubled since the last al
 (``escalated``), or when its last alert was never delivered (``undelivered``). An ongoing
 problem whose count grew less than that is logged at INFO and not sent again.
 
-Each POST is retried with exponential backoff on connection errors, timeouts, 408, 425,
-429 and 5xx; other answers fail at once. An alert counts as delivered when every webhook
+The POSTs of one delivery share one ``httpx`` client (kept-alive connections, a timeout
+for connecting, reading and writing each). Each POST is retried with exponential backoff
+on connection errors, timeouts, 408, 425, 429 and 5xx; other answers (redirects too) fail
+at once. An alert counts as delivered when every webhook
 took it; one that is not stays due and is sent again by the next scan (so a webhook that
 did take it may see it twice), and the scan reports it: nothing is dropped silently.
 
@@ -25,13 +27,13 @@ from __future__ import annotations
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+
+import httpx
 
 from graph_lineage import __version__
 from graph_lineage.anomalies.records import RESOLVED, Stored
@@ -192,13 +194,18 @@ class Webhooks:
     def deliver(self, alerts: Sequence[Alert]) -> Delivery:
         """Send every alert to every URL; with no URL the log was the channel."""
         delivery = Delivery()
-        for alert in alerts:
-            body = json.dumps(alert.body(), sort_keys=True).encode("utf-8")
-            errors = [(url, self._post(url, body)) for url in self.urls]
-            failed = [Failure(url, alert.anomaly, error) for url, error in errors if error]
-            delivery.failures += failed
-            if not failed:
-                delivery.delivered[alert.anomaly] = alert.count
+        if not self.urls:  # delivered to the log
+            delivery.delivered = {alert.anomaly: alert.count for alert in alerts}
+            return delivery
+        headers = {"Content-Type": "application/json", "User-Agent": f"graph-lineage/{__version__}"}
+        with httpx.Client(headers=headers, timeout=self.timeout) as client:
+            for alert in alerts:
+                body = json.dumps(alert.body(), sort_keys=True).encode("utf-8")
+                errors = [(url, self._post(client, url, body)) for url in self.urls]
+                failed = [Failure(url, alert.anomaly, error) for url, error in errors if error]
+                delivery.failures += failed
+                if not failed:
+                    delivery.delivered[alert.anomaly] = alert.count
         if delivery.failures:
             logger.error(
                 "%d of %d anomaly alerts were not delivered; the next scan sends them again: %s",
@@ -208,35 +215,25 @@ class Webhooks:
             )
         return delivery
 
-    def _post(self, url: str, body: bytes) -> str | None:
+    def _post(self, client: httpx.Client, url: str, body: bytes) -> str | None:
         """None when the webhook took it, else the last error."""
         error = ""
         for attempt in range(1 + self.retries):
             if attempt:
                 self._sleep(self.backoff * 2 ** (attempt - 1))
-            retryable, error = self._attempt(url, body)
+            retryable, error = _attempt(client, url, body)
             if not error or not retryable:
                 break
         return error or None
 
-    def _attempt(self, url: str, body: bytes) -> tuple[bool, str]:
-        request = urllib.request.Request(
-            url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": f"graph-lineage/{__version__}",
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as reply:
-                reply.read()
-            return False, ""
-        except urllib.error.HTTPError as refusal:
-            with refusal:
-                status = refusal.code
-            retryable = status >= 500 or status in RETRYABLE_STATUS
-            return retryable, f"HTTP {status}"
-        except OSError as failure:  # refused, unreachable, timed out
-            return True, str(getattr(failure, "reason", failure))
+
+def _attempt(client: httpx.Client, url: str, body: bytes) -> tuple[bool, str]:
+    """(retryable, error): error is empty when the webhook took the alert."""
+    try:
+        reply = client.post(url, content=body)
+    except httpx.TransportError as failure:  # refused, unreachable, timed out
+        return True, f"{type(failure).__name__}: {failure}"
+    if reply.is_success:
+        return False, ""
+    status = reply.status_code
+    return status >= 500 or status in RETRYABLE_STATUS, f"HTTP {status}"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 from graph_lineage.cli.data import load_events, print_report
 from graph_lineage.demo import DemoPipeline, write_ndjson
 from graph_lineage.errors import StoreUnavailable
-from graph_lineage.neo4j_local import LocalNeo4j, Status
+from graph_lineage.neo4j_local import LocalNeo4j, Status, Supervisor
 from graph_lineage.settings import Settings
 from graph_lineage.store import (
     Migration,
@@ -17,6 +18,8 @@ from graph_lineage.store import (
     migration_status,
     recommendation_count,
 )
+
+STARTUP_FAILURE = 3  # the API did not start (its port taken, say), as uvicorn.run exits
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -109,13 +112,29 @@ def _migrate_when_reachable(store: Store, settings: Settings, wait: float) -> li
             time.sleep(2)
 
 
-def serve(settings: Settings, _: argparse.Namespace) -> int:
+def serve(settings: Settings, _: argparse.Namespace, supervisor: Supervisor | None = None) -> int:
+    """Serve the API until Ctrl+C; with a ``supervisor``, also until it gives up on Neo4j
+    (then exit status 1)."""
     import uvicorn
 
     from api import create_app
 
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
-    return 0
+    config = uvicorn.Config(create_app(settings), host=settings.api_host, port=settings.api_port)
+    server = uvicorn.Server(config)
+    if supervisor is None:
+        server.run()
+    else:
+
+        def give_up(_: str) -> None:
+            server.should_exit = True
+
+        supervisor.on_give_up = give_up
+        with supervisor:
+            server.run()
+        if supervisor.failure is not None:
+            print(supervisor.failure, file=sys.stderr)
+            return 1
+    return 0 if server.started else STARTUP_FAILURE
 
 
 def _load_demo_if_empty(settings: Settings) -> None:
@@ -133,8 +152,12 @@ def _load_demo_if_empty(settings: Settings) -> None:
 
 
 def up(settings: Settings, arguments: argparse.Namespace) -> int:
+    supervisor = None
     if settings.uses_local_neo4j:
-        print(_describe(LocalNeo4j(settings).start(progress=print)))
+        neo4j = LocalNeo4j(settings)
+        print(_describe(neo4j.start(progress=print)))
+        if neo4j.process is not None:  # started here, not already running: keep it running
+            supervisor = Supervisor(neo4j)
     migrate_command(settings, argparse.Namespace(status=False, wait=0))
     _load_demo_if_empty(settings)
     api = f"http://{settings.api_host}:{settings.api_port}"
@@ -146,4 +169,4 @@ def up(settings: Settings, arguments: argparse.Namespace) -> int:
     if settings.uses_local_neo4j:
         print(f"Neo4j Browser:  {settings.local_http_uri}/browser/")
     print("Press Ctrl+C to stop the API; `graph-lineage neo4j stop` stops Neo4j.\n")
-    return serve(settings, arguments)
+    return serve(settings, arguments, supervisor)

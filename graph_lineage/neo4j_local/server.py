@@ -84,6 +84,7 @@ class LocalNeo4j:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.layout = Layout.from_settings(settings)
+        self.process: subprocess.Popen[bytes] | None = None  # the server this object started
 
     def auth(self) -> tuple[str, str] | None:
         if not self.settings.local_auth:
@@ -122,12 +123,27 @@ class LocalNeo4j:
         (self.layout.conf_dir / "neo4j.conf").write_text(neo4j_conf(self.settings, self.layout))
         if self.settings.local_auth and not self.layout.has_system_database():
             self._set_initial_password(java, lib)
-        process = self._spawn(java, lib)
+        process = self.process = self._spawn(java, lib)
         self.layout.pid_file.write_text(f"{process.pid}\n")
         if progress:
             progress(f"Neo4j starting (pid {process.pid}); waiting for Bolt...")
         self._wait_for_bolt(process)
         return self.status()
+
+    def exit_status(self) -> int | None:
+        """The exit status of the server this object started, once it has exited; None
+        while it runs or when this object started none.
+
+        Asking reaps the exited process, so it does not stay a zombie; a negative status
+        is the signal that ended it (-9: killed).
+        """
+        if self.process is None:
+            return None
+        status = self.process.poll()
+        if status is not None:
+            _children.pop(self.process.pid, None)
+            self.layout.pid_file.unlink(missing_ok=True)
+        return status
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop the server with SIGTERM (SIGKILL after ``timeout``); False if it was not running."""

@@ -32,7 +32,7 @@ def test_store_exports() -> None:
 
 
 def test_neo4j_local_and_api_exports() -> None:
-    assert sorted(graph_lineage.neo4j_local.__all__) == ["LocalNeo4j", "Status"]
+    assert sorted(graph_lineage.neo4j_local.__all__) == ["LocalNeo4j", "Status", "Supervisor"]
     assert api.__all__ == ["create_app"]
 
 

@@ -5,16 +5,19 @@ The endpoint is all-or-nothing per request. Its answers map to the collector's o
 and connection failures retryable (an expired token is fixed by an operator, and the
 spool keeps the events until then); any other 4xx rejected for good.
 
+One ``httpx`` client per transport keeps its connection alive from batch to batch;
+:meth:`HttpTransport.close` releases it.
+
 >>> transport = HttpTransport(HttpConfig(url="http://127.0.0.1:8000", token="..."))
 """
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
+
+import httpx
 
 from graph_lineage.errors import BackendUnavailable, EventsRejected
 from graph_lineage.events import Event
@@ -45,22 +48,19 @@ class HttpTransport:
         self._headers = {"Content-Type": CONTENT_TYPES[config.format], **config.headers}
         if config.token is not None:
             self._headers["Authorization"] = f"Bearer {config.token}"
+        self._client = httpx.Client(headers=self._headers, timeout=config.timeout)
 
     def send(self, events: Sequence[Event]) -> None:
-        request = urllib.request.Request(
-            self.config.endpoint, data=self._body(events), headers=self._headers, method="POST"
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.config.timeout) as reply:
-                reply.read()
-        except urllib.error.HTTPError as error:
-            with error:
-                raise _refusal(error.code, error.read(2000)) from error
-        except OSError as error:
+            reply = self._client.post(self.config.endpoint, content=self._body(events))
+        except httpx.TransportError as error:  # refused, unreachable, timed out
             raise BackendUnavailable(f"{self.config.endpoint} is unreachable: {error}") from error
+        if not reply.is_success:
+            raise _refusal(reply.status_code, reply.content[:2000])
 
     def close(self) -> None:
-        """Nothing to release: every request opens and closes its own connection."""
+        """Close the kept-alive connection."""
+        self._client.close()
 
     def _body(self, events: Sequence[Event]) -> bytes:
         lines = [event.model_dump_json().encode("utf-8") for event in events]
