@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
+from pathlib import Path
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from api.deadline import store_call
 from graph_lineage import __version__
 from graph_lineage.errors import LineageError
-from graph_lineage.store import migration_status, server_info
+from graph_lineage.store import MigrationStatus, ServerInfo, Store, migration_status, server_info
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -24,9 +26,10 @@ async def readyz(request: Request) -> JSONResponse:
     """
     state = request.app.state
     try:
-        info = await run_in_threadpool(server_info, state.probe_store)
-        migrations = await run_in_threadpool(
-            migration_status, state.probe_store, state.settings.migrations_dir
+        # A probe answers within about its connection timeout, even from a starting Neo4j.
+        deadline = state.settings.request_connect_timeout + 1.0
+        info, migrations = await store_call(
+            deadline, _probe, state.probe_store, state.settings.migrations_dir
         )
     except LineageError as error:
         return JSONResponse(
@@ -46,3 +49,7 @@ async def readyz(request: Request) -> JSONResponse:
     if problem:
         return JSONResponse({"status": "unavailable", "reason": problem, **body}, status_code=503)
     return JSONResponse({"status": "ready", **body})
+
+
+def _probe(store: Store, migrations_dir: Path) -> tuple[ServerInfo, MigrationStatus]:
+    return server_info(store), migration_status(store, migrations_dir)
