@@ -1,11 +1,15 @@
-"""The time limit on a request's store calls.
+"""A time limit on a store call made for a request.
 
 The driver bounds connecting (``request_connect_timeout``) and retrying
 (``request_retry_seconds``), but not every wait: a Neo4j that is starting accepts Bolt
-connections and can then hold a request for 30 s before it answers. ``store_call`` gives up
-after ``request_deadline_seconds`` and raises :class:`StoreUnavailable`, which the request
-answers as ``503`` with ``Retry-After``. The abandoned call finishes in its worker thread;
-writes are idempotent, so the producer's retry stores each event once.
+connections and can then hold a call for up to 30 s before it answers. ``store_call`` gives
+up after its deadline and raises :class:`StoreUnavailable`. The readiness probe uses it, so
+a probe answers within its connection timeout plus a second whatever Neo4j is doing. The
+abandoned call finishes in its worker thread.
+
+Ingest does not: a large batch on a busy server may rightly take longer than a probe's
+deadline, and cutting it would answer 503 for a write that then lands (harmless, as writes
+are idempotent, but misleading).
 """
 
 from __future__ import annotations

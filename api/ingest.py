@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from api.bodies import read_items, refusal
-from api.deadline import store_call
 from api.store_errors import store_failure_response
 from graph_lineage.bodies import Undecodable
 from graph_lineage.errors import BodyRefused, StoreError
@@ -54,8 +54,7 @@ async def ingest_events(request: Request) -> JSONResponse:
             {"error": "invalid_events", "detail": detail, "items": problems}, status_code=422
         )
     try:
-        deadline = state.settings.request_deadline_seconds
-        summary = await store_call(deadline, state.writer.write, events)
+        summary = await run_in_threadpool(state.writer.write, events)
     except StoreError as error:
         return store_failure_response(error)
     return JSONResponse({"accepted": len(events), **summary.as_dict()})

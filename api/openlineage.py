@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from api.bodies import read_items, refusal
-from api.deadline import store_call
 from api.store_errors import store_failure_response
 from graph_lineage.errors import BodyRefused, StoreError
 from graph_lineage.openlineage import OpenLineageEvent, ingest, parse_event
@@ -36,13 +36,8 @@ async def openlineage_endpoint(request: Request) -> JSONResponse:
             {"error": "invalid_events", "detail": detail, "items": problems}, status_code=422
         )
     try:
-        settings = state.settings
-        summary = await store_call(
-            settings.request_deadline_seconds,
-            ingest,
-            state.store,
-            events,
-            settings.openlineage_max_facet_text,
+        summary = await run_in_threadpool(
+            ingest, state.store, events, state.settings.openlineage_max_facet_text
         )
     except StoreError as error:
         return store_failure_response(error)

@@ -56,13 +56,6 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds an API request waits to open or acquire a Neo4j connection.",
     )
-    request_deadline_seconds: float = Field(
-        default=8.0,
-        gt=0,
-        description="Seconds an API request's store call may take in all before it answers 503"
-        " with Retry-After: a bound on what the connection and retry limits can't cut short,"
-        " such as a Neo4j that accepts connections while it is still starting.",
-    )
     job_retry_seconds: float = Field(
         default=30.0,
         ge=0,
