@@ -39,7 +39,7 @@ from graph_lineage.events import (
 from graph_lineage.governance.retention import RetentionPolicy
 from graph_lineage.governance.screening import Dropped, WriteScreen
 from graph_lineage.pseudonymize import Pseudonymizer
-from graph_lineage.sealing import PREFIX, Sealer
+from graph_lineage.sealing import SEALED_PREFIX, Sealer
 from graph_lineage.store import openlineage_writes, writes
 from graph_lineage.store.connection import Counters, Store
 
@@ -129,7 +129,7 @@ class LineageWriter:
                 rows = [to_rows(event) for event in batch]
             if event_type in SENSITIVE_FIELDS:
                 rows = [self._sealed(row, SENSITIVE_FIELDS[event_type]) for row in rows]
-            statements.append((query, {"rows": rows, "now": now, "sealedPrefix": PREFIX}))
+            statements.append((query, {"rows": rows, "now": now, "sealedPrefix": SEALED_PREFIX}))
             if event_type in (DataSourceEvent, FeatureVersionMaterialized):
                 # OpenLineage datasets seen before the signal they name link to it now.
                 targets = sorted({row["uid"] for row in rows})
@@ -152,7 +152,7 @@ class LineageWriter:
             if value is None:
                 props[name] = None
             else:
-                sealed[name] = self.sealer.seal(value, name)
+                sealed[name] = self.sealer.seal(value, name, row["uid"])
         return {**row, "props": props, "sealed": sealed}
 
     def _recommendation_rows(
