@@ -19,6 +19,7 @@ from api.store_errors import store_error_handler
 from graph_lineage.auth import INGEST_ROLES, READ_ROLES, Authenticator
 from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.errors import StoreError
+from graph_lineage.governance.retention import RetentionPolicy
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
@@ -43,7 +44,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.store = Store.connect_for_requests(settings)
         # The readiness probe shares the driver but never retries: a probe answers at once.
         app.state.probe_store = app.state.store.without_retries()
-        app.state.writer = LineageWriter(app.state.store, pseudonymizer, sealer)
+        app.state.writer = LineageWriter(
+            app.state.store, pseudonymizer, sealer, RetentionPolicy.from_settings(settings)
+        )
         app.state.refusals = refusals
         refusals.start(app.state.store)
         try:

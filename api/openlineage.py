@@ -37,7 +37,11 @@ async def openlineage_endpoint(request: Request) -> JSONResponse:
         )
     try:
         summary = await run_in_threadpool(
-            ingest, state.store, events, state.settings.openlineage_max_facet_text
+            ingest,
+            state.store,
+            events,
+            state.settings.openlineage_max_facet_text,
+            state.sealer,
         )
     except StoreError as error:
         return store_failure_response(error)

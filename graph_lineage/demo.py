@@ -4,7 +4,9 @@ Thirty days of a small shop's recommender: six data sources, ten features (two d
 from other features) re-materialized into 32 versions, three models retrained every ten days,
 deployments and retirements, two experiments (one changes its split, then stops), and
 ``recommendations`` requests with their outcomes and daily feature statistics. The same
-seed gives the same events, byte for byte.
+seed and start give the same events, byte for byte. Built in code the pipeline starts on
+2026-10-01 (tests rely on those dates); ``graph-lineage up`` and ``demo-data`` start it at
+:func:`recent_start`, so that the retention horizon at write time never drops it.
 
 >>> events = list(DemoPipeline(recommendations=100, seed=7).events())
 >>> sum(e["type"] == "recommendation.served" for e in events)
@@ -18,10 +20,10 @@ import json
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
 
-START = datetime(2026, 10, 1, tzinfo=UTC)
+START = datetime(2026, 10, 1, tzinfo=UTC)  # of the pipeline built in code (tests)
 DAYS = 30
 PRODUCER = "https://github.com/graph-lineage/demo"
 
@@ -82,6 +84,12 @@ EXPERIMENTS = (
 )
 
 
+def recent_start(today: date | None = None) -> datetime:
+    """A start that ends the thirty days yesterday, so the demo is always inside retention."""
+    day = today or datetime.now(UTC).date()
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=DAYS + 1)
+
+
 def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
@@ -94,8 +102,11 @@ def _bucket(*parts: str) -> float:
 class DemoPipeline:
     """Generates the events of the demo pipeline in time order."""
 
-    def __init__(self, recommendations: int, seed: int = 42, users: int = 2000) -> None:
+    def __init__(
+        self, recommendations: int, seed: int = 42, users: int = 2000, start: datetime = START
+    ) -> None:
         self.recommendations = recommendations
+        self.start = start
         self.seed = seed
         self.users = users
         self.random = random.Random(seed)
@@ -107,7 +118,7 @@ class DemoPipeline:
         pending = iter(lineage)
         upcoming = next(pending, None)
         for day in range(DAYS):
-            day_end = _iso(START + timedelta(days=day + 1))
+            day_end = _iso(self.start + timedelta(days=day + 1))
             while upcoming is not None and upcoming["event_time"] < day_end:
                 yield upcoming
                 upcoming = next(pending, None)
@@ -134,7 +145,7 @@ class DemoPipeline:
         for name, (kind, uri, owner, pii) in SOURCES.items():
             yield self._event(
                 "data_source.registered",
-                START - timedelta(days=30),
+                self.start - timedelta(days=30),
                 name=name,
                 kind=kind,
                 uri=uri,
@@ -154,7 +165,7 @@ class DemoPipeline:
     def _feature_versions(self) -> Iterator[dict[str, Any]]:
         for feature, (sources, parents, days) in FEATURES.items():
             for number, day in enumerate(days, start=1):
-                at = START + timedelta(days=day, hours=2)
+                at = self.start + timedelta(days=day, hours=2)
                 derived = [f"source:{s}" for s in sources]
                 derived += [self.feature_version_on(p, day) for p in parents]
                 yield self._event(
@@ -178,7 +189,7 @@ class DemoPipeline:
     def _models(self) -> Iterator[dict[str, Any]]:
         for model, (features, days, _) in MODELS.items():
             for number, day in enumerate(days, start=1):
-                at = START + timedelta(days=day, hours=6)
+                at = self.start + timedelta(days=day, hours=6)
                 trained_on = [self.feature_version_on(f, day) for f in features]
                 yield self._event(
                     "model_version.trained",
@@ -196,7 +207,7 @@ class DemoPipeline:
                     },
                     owner="ranking-team",
                 )
-                deployed = START + timedelta(days=day + 1)
+                deployed = self.start + timedelta(days=day + 1)
                 yield self._event(
                     "model_version.deployed",
                     deployed,
@@ -217,14 +228,13 @@ class DemoPipeline:
                             traffic=0.0,
                         )
 
-    @staticmethod
-    def _retirement(model: str, number: int, replaced: datetime) -> datetime | None:
+    def _retirement(self, model: str, number: int, replaced: datetime) -> datetime | None:
         """An experiment's control version retires when the experiment stops, not before."""
         for experiment in EXPERIMENTS:
             if experiment.model == model and experiment.control == number:
                 if experiment.stop_day is None:
                     return None
-                return START + timedelta(days=experiment.stop_day, hours=2)
+                return self.start + timedelta(days=experiment.stop_day, hours=2)
         return replaced
 
     def _experiments(self) -> Iterator[dict[str, Any]]:
@@ -238,7 +248,7 @@ class DemoPipeline:
             for day, kind, treatment_share in shares:
                 yield self._event(
                     kind,
-                    START + timedelta(days=day, hours=1),
+                    self.start + timedelta(days=day, hours=1),
                     experiment=experiment.name,
                     variants=self._variants(experiment, treatment_share),
                     randomization_unit="user",
@@ -273,7 +283,7 @@ class DemoPipeline:
         return counts
 
     def _serving_day(self, day: int, requests: int) -> Iterator[dict[str, Any]]:
-        day_start = START + timedelta(days=day)
+        day_start = self.start + timedelta(days=day)
         offsets = sorted(self.random.random() * 86400 for _ in range(requests))
         for index, offset in enumerate(offsets):
             served_at = day_start + timedelta(seconds=offset)
@@ -345,7 +355,7 @@ class DemoPipeline:
                 )
 
     def _statistics(self, day: int) -> Iterator[dict[str, Any]]:
-        window_start = START + timedelta(days=day)
+        window_start = self.start + timedelta(days=day)
         window_end = window_start + timedelta(days=1)
         for feature in FEATURES:
             version = self.feature_version_on(feature, day)

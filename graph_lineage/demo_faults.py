@@ -110,9 +110,14 @@ class FaultyDemoPipeline(DemoPipeline):
     """:class:`DemoPipeline` with ``faults``; ``injected`` and ``affected`` fill as it runs."""
 
     def __init__(
-        self, recommendations: int, seed: int = 42, users: int = 2000, faults: Faults = Faults()
+        self,
+        recommendations: int,
+        seed: int = 42,
+        users: int = 2000,
+        faults: Faults = Faults(),
+        start: datetime = START,
     ) -> None:
-        super().__init__(recommendations, seed, users)
+        super().__init__(recommendations, seed, users, start)
         self.faults = faults
         self.injected: dict[str, set[str]] = {kind: set() for kind in FAULT_KINDS}
         self.affected: dict[str, set[str]] = {kind: set() for kind in FAULT_KINDS}
@@ -187,7 +192,9 @@ class FaultyDemoPipeline(DemoPipeline):
     def _experiments(self) -> Iterator[dict[str, Any]]:
         for event in super()._experiments():
             change = self._changed.get(event["experiment"])
-            if change is not None and event["event_time"] >= _iso(START + timedelta(days=change)):
+            if change is not None and event["event_time"] >= _iso(
+                self.start + timedelta(days=change)
+            ):
                 _treatment_serves_control(event, _experiment(event["experiment"]))
             yield event
         for name, day in sorted(self._changed.items()):
@@ -198,7 +205,7 @@ class FaultyDemoPipeline(DemoPipeline):
         event = {
             "type": "experiment.changed",
             "event_id": f"demo-{self.seed}-fault-{experiment.name}",
-            "event_time": _iso(START + timedelta(days=day)),
+            "event_time": _iso(self.start + timedelta(days=day)),
             "producer": PRODUCER,
             "schema_version": "1.0",
             "experiment": experiment.name,
@@ -245,7 +252,9 @@ class FaultyDemoPipeline(DemoPipeline):
         touched = {
             "missing_ancestry": self._broken.intersection(features),
             "stale_feature": {
-                fv for fv in self._stale.intersection(features) if _is_stale(fv, served_at)
+                fv
+                for fv in self._stale.intersection(features)
+                if _is_stale(self.start, fv, served_at)
             },
             "declaration_change": set(),
         }
@@ -266,7 +275,7 @@ class FaultyDemoPipeline(DemoPipeline):
         options = []
         for position, uid in enumerate(features):
             feature, number = _feature_and_number(uid)
-            others = [n for n in _materialized_by(feature, served_at) if n != number]
+            others = [n for n in _materialized_by(self.start, feature, served_at) if n != number]
             if others:
                 options.append((position, f"feature:{feature}@v{max(others)}"))
         position, other = options[_index(len(options), "skew", served["request_id"])]
@@ -343,13 +352,13 @@ def _feature_and_number(uid: str) -> tuple[str, int]:
     return feature, int(version)
 
 
-def _materialized(feature: str, number: int) -> datetime:
-    return START + timedelta(days=FEATURES[feature][2][number - 1], hours=2)
+def _materialized(start: datetime, feature: str, number: int) -> datetime:
+    return start + timedelta(days=FEATURES[feature][2][number - 1], hours=2)
 
 
-def _materialized_by(feature: str, moment: datetime) -> list[int]:
+def _materialized_by(start: datetime, feature: str, moment: datetime) -> list[int]:
     days = FEATURES[feature][2]
-    return [n for n in range(1, len(days) + 1) if _materialized(feature, n) < moment]
+    return [n for n in range(1, len(days) + 1) if _materialized(start, feature, n) < moment]
 
 
 def _window_days(uid: str) -> tuple[float, float]:
@@ -360,11 +369,13 @@ def _window_days(uid: str) -> tuple[float, float]:
     return days[number - 1] + 1 + 2 / 24, superseded
 
 
-def _is_stale(uid: str, served_at: datetime) -> bool:
+def _is_stale(start: datetime, uid: str, served_at: datetime) -> bool:
     feature, number = _feature_and_number(uid)
-    deadline = _materialized(feature, number) + timedelta(seconds=STALE_SLA_SECONDS)
+    deadline = _materialized(start, feature, number) + timedelta(seconds=STALE_SLA_SECONDS)
     newer = number < len(FEATURES[feature][2])
-    return deadline <= served_at and not (newer and served_at >= _materialized(feature, number + 1))
+    return deadline <= served_at and not (
+        newer and served_at >= _materialized(start, feature, number + 1)
+    )
 
 
 def _index(size: int, *parts: str) -> int:

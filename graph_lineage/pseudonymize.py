@@ -33,6 +33,10 @@ class Pseudonymizer:
         digest = hmac.new(self._key, user_id.encode("utf-8"), hashlib.sha256).hexdigest()
         return "u_" + digest[:32]
 
+    def derived(self, domain: str) -> Pseudonymizer:
+        """A pseudonymizer under a key of its own, derived from this one for ``domain``."""
+        return Pseudonymizer(hmac.new(self._key, domain.encode("utf-8"), hashlib.sha256).digest())
+
     @classmethod
     def from_settings(cls, settings: Settings) -> Pseudonymizer:
         """The configured key; in demo mode a generated one kept beside the local Neo4j."""

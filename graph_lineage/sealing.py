@@ -3,16 +3,19 @@
 A sealed value is a self-describing string, so values under different keys can live side
 by side while keys rotate::
 
-    enc:v1:<key id>:<base64url(nonce || ciphertext)>
+    enc:v2:<key id>:<base64url(nonce || ciphertext)>
 
 The nonce is 96 random bits, so sealing one value twice gives two different envelopes.
-The associated data names the property, so an envelope moved to another property (a
-sealed salt copied into a uri) does not open. Values are JSON inside, so strings,
-numbers and lists round-trip.
+The associated data binds the envelope to its place: the header, the property name and
+the uid of the node that holds it (``<header><name>\\0<uid>``), so an envelope moved to
+another property (a sealed salt copied into a uri) or to another node does not open.
+Version 1 envelopes (``enc:v1:``) bound the property only; they still open, and key
+rotation re-seals them as version 2. Values are JSON inside, so strings, numbers and
+lists round-trip.
 
 >>> sealer = Sealer({"k1": bytes(32)})
->>> envelope = sealer.seal("s3cret", "salt")
->>> key_id_of(envelope), sealer.open(envelope, "salt")
+>>> envelope = sealer.seal("s3cret", "salt", "experiment:e1")
+>>> key_id_of(envelope), sealer.open(envelope, "salt", "experiment:e1")
 ('k1', 's3cret')
 """
 
@@ -35,7 +38,10 @@ from graph_lineage.errors import ConfigurationError, SealedValueError
 from graph_lineage.private_files import read_or_create
 from graph_lineage.settings import Settings
 
-PREFIX = "enc:v1:"
+SEALED_PREFIX = "enc:"  # every envelope, of any version
+PREFIX = "enc:v2:"  # envelopes sealed now
+V1_PREFIX = "enc:v1:"  # read compatibility: the property name is the only binding
+_VERSIONS = (PREFIX, V1_PREFIX)
 KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12
 TAG_BYTES = 16
@@ -46,14 +52,14 @@ MAKE_KEY = "python -c 'import secrets; print(\"k1:\" + secrets.token_urlsafe(32)
 
 def is_sealed(value: object) -> TypeGuard[str]:
     """Whether ``value`` is an envelope (and not a plaintext value)."""
-    return isinstance(value, str) and value.startswith(PREFIX)
+    return isinstance(value, str) and value.startswith(_VERSIONS)
 
 
 def key_id_of(value: object) -> str | None:
     """The id of the key that sealed ``value``; None for a value that is not sealed."""
     if not is_sealed(value):
         return None
-    return value.removeprefix(PREFIX).partition(":")[0]
+    return value.split(":", 3)[2]
 
 
 class Sealer:
@@ -83,37 +89,40 @@ class Sealer:
     def key_ids(self) -> frozenset[str]:
         return frozenset(self._ciphers)
 
-    def seal(self, value: Any, name: str) -> str:
-        """``value`` (anything JSON can hold) sealed for the property ``name``."""
+    def seal(self, value: Any, name: str, uid: str) -> str:
+        """``value`` (anything JSON can hold) sealed for the property ``name`` of node ``uid``."""
         plaintext = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         nonce = os.urandom(NONCE_BYTES)
         header = f"{PREFIX}{self.active_key_id}:"
-        sealed = self._ciphers[self.active_key_id].encrypt(nonce, plaintext, _aad(header, name))
+        aad = _aad(header, name, uid)
+        sealed = self._ciphers[self.active_key_id].encrypt(nonce, plaintext, aad)
         return header + base64.urlsafe_b64encode(nonce + sealed).decode("ascii").rstrip("=")
 
-    def open(self, envelope: str, name: str) -> Any:
-        """The value sealed in ``envelope`` for the property ``name``."""
-        key_id, payload = _parse(envelope)
+    def open(self, envelope: str, name: str, uid: str) -> Any:
+        """The value sealed in ``envelope`` for the property ``name`` of node ``uid``."""
+        version, key_id, payload = _parse(envelope)
         cipher = self._ciphers.get(key_id)
         if cipher is None:
             raise SealedValueError(
                 f"{name} is sealed under key {key_id!r}, which is not configured (keys:"
                 f" {', '.join(sorted(self._ciphers))}). Add it to GRAPH_LINEAGE_ENCRYPTION_KEYS."
             )
-        header = f"{PREFIX}{key_id}:"
+        header = f"{version}{key_id}:"
+        aad = _aad(header, name, uid) if version == PREFIX else _aad_v1(header, name)
         nonce, sealed = payload[:NONCE_BYTES], payload[NONCE_BYTES:]
         try:
-            plaintext = cipher.decrypt(nonce, sealed, _aad(header, name))
+            plaintext = cipher.decrypt(nonce, sealed, aad)
         except InvalidTag:
             raise SealedValueError(
-                f"{name} does not open under key {key_id!r}: it was altered, moved from"
-                " another property, or sealed by a different key with the same id"
+                f"{name} of {uid} does not open under key {key_id!r}: it was altered, copied"
+                " from another property or node, or sealed by a different key with the same id"
             ) from None
         return json.loads(plaintext)
 
-    def reseal(self, value: Any, name: str) -> str:
-        """``value`` sealed under the active key: opened first if sealed, else as it is."""
-        return self.seal(self.open(value, name) if is_sealed(value) else value, name)
+    def reseal(self, value: Any, name: str, uid: str) -> str:
+        """``value`` sealed under the active key as version 2: opened first if sealed."""
+        plain = self.open(value, name, uid) if is_sealed(value) else value
+        return self.seal(plain, name, uid)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Sealer:
@@ -188,7 +197,11 @@ def _check_key(key_id: str, key: bytes) -> None:
         )
 
 
-def _aad(header: str, name: str) -> bytes:
+def _aad(header: str, name: str, uid: str) -> bytes:
+    return f"{header}{name}\0{uid}".encode()
+
+
+def _aad_v1(header: str, name: str) -> bytes:
     return f"{header}{name}".encode()
 
 
@@ -197,17 +210,18 @@ def _b64decode(text: str) -> bytes:
     return base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
 
 
-def _parse(envelope: str) -> tuple[str, bytes]:
-    key_id, _, encoded = envelope.removeprefix(PREFIX).partition(":")
+def _parse(envelope: str) -> tuple[str, str, bytes]:
+    version = next((v for v in _VERSIONS if envelope.startswith(v)), "")
+    key_id, _, encoded = envelope.removeprefix(version).partition(":")
     try:
-        payload = _b64decode(encoded) if is_sealed(envelope) else b""
+        payload = _b64decode(encoded) if version else b""
     except binascii.Error:
         payload = b""
     if len(payload) < NONCE_BYTES + TAG_BYTES or not KEY_ID.fullmatch(key_id):
         raise SealedValueError(
             f"not a sealed value: expected {PREFIX}<key id>:<base64url(nonce || ciphertext)>"
         )
-    return key_id, payload
+    return version, key_id, payload
 
 
 def _demo_keys(path: Path) -> str:

@@ -60,6 +60,11 @@ class Neo4jTarget:
             "pseudonymization_key": TEST_PSEUDONYMIZATION_KEY,
             "encryption_keys": TEST_ENCRYPTION_KEYS,
             "auth_jwt_secret": TEST_JWT_SECRET,
+            # Fixtures are dated; retention at write time would drop them as they age.
+            # Tests of retention set it explicitly.
+            "retention_recommendations_days": 0,
+            "retention_outcomes_days": 0,
+            "retention_feature_statistics_days": 0,
         }
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]

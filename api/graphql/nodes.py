@@ -8,12 +8,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry.utils.str_converters import to_camel_case
 
 from api.graphql.context import RequestContext
 from graph_lineage.anomalies.listing import hidden_evidence
+from graph_lineage.errors import SealedValueError
 from graph_lineage.lineage.model import Node
 from graph_lineage.sealing import is_sealed
 from graph_lineage.store.sealed import SEALED_PROPERTIES
@@ -24,10 +26,18 @@ if TYPE_CHECKING:
     from api.graphql.graph import HiddenNodes
 
 
+SEALED_VALUE_UNREADABLE = "SEALED_VALUE_UNREADABLE"
+
+
 def _opened(node: Node, name: str, context: RequestContext) -> Any:
     """A property's value, opened if sealed (plaintext stored before encryption as it is)."""
     value = node.properties.get(name)
-    return context.sealer.open(value, name) if is_sealed(value) else native(value)
+    if not is_sealed(value):
+        return native(value)
+    try:
+        return context.sealer.open(value, name, node.uid)
+    except SealedValueError as error:
+        raise GraphQLError(str(error), extensions={"code": SEALED_VALUE_UNREADABLE}) from error
 
 
 def _sealed_field(name: str) -> Any:
@@ -403,6 +413,8 @@ _SEALED_FIELDS: dict[tuple[str, str], tuple[str, str]] = {
     for prop in SEALED_PROPERTIES
     if prop.label in _TYPES
 }
+# A dataset's dataSource uri (an OpenLineage facet) opens for those who may read DataSource.uri.
+_SEALED_FIELDS[("Dataset", "data_source_uri")] = ("DataSource", "uri")
 
 
 def type_name_of(kind: str) -> str:

@@ -9,9 +9,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from graph_lineage.demo import write_ndjson
+from graph_lineage.demo import recent_start, write_ndjson
 from graph_lineage.demo_faults import FAULT_KINDS, Faults, FaultyDemoPipeline
 from graph_lineage.events import render_events_json_schema
+from graph_lineage.governance.retention import RetentionPolicy
 from graph_lineage.ingest import IngestReport, ingest_file
 from graph_lineage.progress import Progress
 from graph_lineage.pseudonymize import Pseudonymizer
@@ -58,7 +59,9 @@ def fault_spec(text: str) -> str:
 
 def demo_data(settings: Settings, arguments: argparse.Namespace) -> int:
     faults = Faults.parse(arguments.inject or [])
-    pipeline = FaultyDemoPipeline(arguments.recommendations, arguments.seed, faults=faults)
+    pipeline = FaultyDemoPipeline(
+        arguments.recommendations, arguments.seed, faults=faults, start=recent_start()
+    )
     if arguments.output == "-":
         written = write_ndjson(pipeline.events(), sys.stdout)
     else:
@@ -91,7 +94,9 @@ def load_events(settings: Settings, path: Path) -> IngestReport:
     pseudonymizer, sealer = Pseudonymizer.from_settings(settings), Sealer.from_settings(settings)
     progress = Progress(f"ingesting {path.name}")
     with Store.connect(settings) as store:
-        writer = LineageWriter(store, pseudonymizer, sealer)
+        writer = LineageWriter(
+            store, pseudonymizer, sealer, RetentionPolicy.from_settings(settings)
+        )
         report = ingest_file(
             path,
             writer,
@@ -111,6 +116,10 @@ def print_report(report: IngestReport) -> None:
     print(
         f"  nodes created {counters.get('nodes_created', 0):,},"
         f" relationships created {counters.get('relationships_created', 0):,}"
+    )
+    dropped = report.summary.dropped
+    print(
+        f"  dropped: {dropped.erased:,} of erased people, {dropped.expired:,} older than retention"
     )
 
 

@@ -7,7 +7,7 @@ import sys
 import time
 
 from graph_lineage.cli.data import load_events, print_report
-from graph_lineage.demo import DemoPipeline, write_ndjson
+from graph_lineage.demo import DemoPipeline, recent_start, write_ndjson
 from graph_lineage.errors import StoreUnavailable
 from graph_lineage.neo4j_local import LocalNeo4j, Status, Supervisor
 from graph_lineage.settings import Settings
@@ -144,7 +144,7 @@ def _load_demo_if_empty(settings: Settings) -> None:
             return
     path = settings.local_home / "demo-pipeline.ndjson"
     path.parent.mkdir(parents=True, exist_ok=True)
-    pipeline = DemoPipeline(recommendations=settings.demo_recommendations, seed=42)
+    pipeline = DemoPipeline(settings.demo_recommendations, seed=42, start=recent_start())
     with path.open("w", encoding="utf-8") as output:
         write_ndjson(pipeline.events(), output)
     print(f"Loading the demo pipeline ({settings.demo_recommendations:,} recommendations)...")

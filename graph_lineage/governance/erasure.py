@@ -7,7 +7,9 @@ bounded batches. The record, an ``(:RunRecord {kind: 'erasure'})``, names the pe
 a domain of its own. It differs from the pseudonym, so the record cannot be joined to
 copies of the deleted data (backups, exports), yet whoever holds the key and the raw id
 can recompute it to show that this person was erased. Neither the raw id nor the
-pseudonym is stored, logged or printed.
+pseudonym is stored, logged or printed. Before anything is deleted the person goes into
+the erasure ledger (:mod:`graph_lineage.governance.ledger`), so their events replayed
+later are dropped at write time instead of stored again.
 
 ``ContextUsage`` counters stay: they count recommendations per context, day and segment
 and say nothing about who received them.
@@ -20,17 +22,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from graph_lineage.errors import LineageError
+from graph_lineage.governance.ledger import ErasureLedger, erasure_subject
 from graph_lineage.governance.records import finish_run, start_run, utc
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.store.connection import Store
 
 KIND = "erasure"
-SUBJECT_DOMAIN = "graph-lineage/erasure-subject\x00"
 
 COUNT_USER = """
 MATCH (r:Recommendation {user_pseudonym: $pseudonym})
 OPTIONAL MATCH (o:Outcome)-[:FOR]->(r)
 RETURN count(DISTINCT r) AS recommendations, count(o) AS outcomes
+"""
+
+REQUESTS = """
+MATCH (r:Recommendation {user_pseudonym: $pseudonym})
+RETURN r.request_id AS request_id
 """
 
 DELETE_USER = """
@@ -59,11 +66,6 @@ class ErasureReport:
     outcomes: int
 
 
-def erasure_subject(pseudonymizer: Pseudonymizer, raw_user_id: str) -> str:
-    """How erasure records name a person: ``s_`` and a keyed hash that is not the pseudonym."""
-    return "s_" + pseudonymizer.pseudonym(SUBJECT_DOMAIN + raw_user_id).removeprefix("u_")
-
-
 def erase_user(
     store: Store,
     pseudonymizer: Pseudonymizer,
@@ -85,6 +87,8 @@ def erase_user(
         if dry_run:
             counts = store.read(COUNT_USER, pseudonym=pseudonym)[0]
         else:
+            requests = [row["request_id"] for row in store.read(REQUESTS, pseudonym=pseudonym)]
+            ErasureLedger(pseudonymizer).record(store, raw_user_id, requests, requested_at)
             counts = store.run_autocommit(DELETE_USER, pseudonym=pseudonym, batch=batch_size)[0]
     except LineageError:
         with suppress(LineageError):

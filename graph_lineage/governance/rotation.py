@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from graph_lineage.errors import LineageError, SealedValueError
 from graph_lineage.governance.records import finish_run, start_run
-from graph_lineage.sealing import PREFIX, Sealer, key_id_of
+from graph_lineage.sealing import PREFIX, SEALED_PREFIX, Sealer, key_id_of
 from graph_lineage.store.connection import Record, Store
 from graph_lineage.store.sealed import QUERIES, SEALED_PROPERTIES, SealedProperty
 
@@ -50,7 +50,9 @@ def key_status(store: Store) -> dict[tuple[str, str], int]:
     """Stored values of every sealed property, by (property, key id or 'plaintext')."""
     counts: dict[tuple[str, str], int] = {}
     for prop in SEALED_PROPERTIES:
-        rows = store.read(QUERIES[prop.label].count_by_key, key=prop.name, sealedPrefix=PREFIX)
+        rows = store.read(
+            QUERIES[prop.label].count_by_key, key=prop.name, sealedPrefix=SEALED_PREFIX
+        )
         for row in rows:
             counts[(str(prop), row["key_id"] or PLAINTEXT)] = int(row["count"])
     return dict(sorted(counts.items()))
@@ -119,7 +121,7 @@ def _reseal(store: Store, prop: SealedProperty, sealer: Sealer, page: list[Recor
     rows = []
     for row in page:
         try:
-            envelope = sealer.reseal(row["value"], prop.name)
+            envelope = sealer.reseal(row["value"], prop.name, row["uid"])
         except SealedValueError as error:
             raise SealedValueError(f"{prop} of {row['uid']}: {error}") from error
         rows.append({"uid": row["uid"], "old": row["value"], "new": {prop.name: envelope}})

@@ -20,16 +20,17 @@ ENCRYPTED = "<encrypted>"
 
 def revealed(properties: dict[str, Any], sealer: Sealer | None) -> dict[str, Any]:
     """``properties`` with sealed values opened, or ``<encrypted>`` where they cannot be."""
-    return {key: _revealed(key, value, sealer) for key, value in properties.items()}
+    uid = str(properties.get("uid", ""))
+    return {key: _revealed(key, value, uid, sealer) for key, value in properties.items()}
 
 
-def _revealed(key: str, value: Any, sealer: Sealer | None) -> Any:
+def _revealed(key: str, value: Any, uid: str, sealer: Sealer | None) -> Any:
     if not is_sealed(value):
         return value
     if sealer is None:
         return ENCRYPTED
     try:
-        return sealer.open(value, key)
+        return sealer.open(value, key, uid)
     except SealedValueError:
         return ENCRYPTED
 

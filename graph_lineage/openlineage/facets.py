@@ -161,6 +161,11 @@ class OutputStatistics(_Facet):
         return {"row_count": self.row_count, "size_bytes": self.size, "file_count": self.file_count}
 
 
+# Facet fields stored sealed (see graph_lineage.sealing), by stamp key: connection
+# strings carry host names and often users, as ``DataSource.uri`` does.
+SEALED_FACET_FIELDS: dict[str, tuple[str, ...]] = {"data_source": ("data_source_uri",)}
+
+
 # Facet name in OpenLineage -> (stamp key, model), per kind of holder.
 KEPT: dict[Holder, dict[str, tuple[str, type[_Facet]]]] = {
     "job": {

@@ -15,6 +15,7 @@ from typing import Any
 from graph_lineage.openlineage.events import OpenLineageEvent
 from graph_lineage.openlineage.facets import LONG_TEXT
 from graph_lineage.openlineage.mapping import LineageBatch, Statement
+from graph_lineage.sealing import Sealer
 from graph_lineage.store import openlineage_writes as cypher
 from graph_lineage.store.connection import Counters, Store
 
@@ -32,13 +33,18 @@ class IngestSummary:
 
 
 def ingest(
-    store: Store, events: Sequence[OpenLineageEvent], max_facet_text: int = LONG_TEXT
+    store: Store,
+    events: Sequence[OpenLineageEvent],
+    max_facet_text: int = LONG_TEXT,
+    sealer: Sealer | None = None,
 ) -> IngestSummary:
     """Write validated events in one transaction; replaying them changes nothing.
 
     A known facet field longer than ``max_facet_text`` is ignored with a warning.
+    ``sealer`` seals the sensitive facet fields (``dataSource`` uris); without one those
+    facets are ignored with a warning.
     """
-    batch = LineageBatch(max_facet_text=max_facet_text)
+    batch = LineageBatch(max_facet_text=max_facet_text, sealer=sealer)
     for index, event in enumerate(events):
         batch.add(event, index)
     statements = batch.statements(datetime.now(UTC))

@@ -20,8 +20,15 @@ from graph_lineage.openlineage.events import (
     RunEvent,
     run_uid,
 )
-from graph_lineage.openlineage.facets import LONG_TEXT, FacetReading, read_facets, read_parent
+from graph_lineage.openlineage.facets import (
+    LONG_TEXT,
+    SEALED_FACET_FIELDS,
+    FacetReading,
+    read_facets,
+    read_parent,
+)
 from graph_lineage.openlineage.matching import candidate_uids
+from graph_lineage.sealing import SEALED_PREFIX, Sealer
 from graph_lineage.store import openlineage_writes as cypher
 
 Row = dict[str, Any]
@@ -39,6 +46,8 @@ class LineageBatch:
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     max_facet_text: int = LONG_TEXT  # the setting openlineage_max_facet_text
+    # Seals SEALED_FACET_FIELDS; without one, a facet holding such a field is not stored.
+    sealer: Sealer | None = None
 
     def add(self, event: OpenLineageEvent, index: int = 0) -> None:
         kind = type(event).__name__
@@ -74,7 +83,8 @@ class LineageBatch:
         for table, query in plan:
             rows = [_finish(row) for row in self.tables.get(table, {}).values()]
             if rows:
-                statements.append((query, {"rows": rows, "now": now}))
+                parameters = {"rows": rows, "now": now, "sealedPrefix": SEALED_PREFIX}
+                statements.append((query, parameters))
         datasets = list(self.tables.get("datasets", {}))
         if datasets:
             statements.append((cypher.LINK_DATASETS, {"datasets": datasets, "now": now}))
@@ -100,10 +110,28 @@ class LineageBatch:
         base = {"uid": uid, "namespace": dataset.namespace, "name": dataset.name}
         row = self._row("datasets", uid, time, **base, match_uids=set())
         reading = read_facets("dataset", dataset.facets, where, self.warnings, self.max_facet_text)
-        _add_facets(row, reading, time)
+        _add_facets(row, reading, time, self._sealed(reading, uid, where))
         version = reading.values.get("version", {}).get("version")
         row["match_uids"].update(candidate_uids(dataset.name, version))
         return uid
+
+    def _sealed(self, reading: FacetReading, uid: str, where: str) -> dict[str, Row]:
+        """Sensitive facet fields taken out of ``reading`` and sealed for node ``uid``.
+
+        Without a sealer such a facet is left out, with a warning: never stored in plaintext.
+        """
+        sealed: dict[str, Row] = {}
+        for key, names in SEALED_FACET_FIELDS.items():
+            props = reading.values.get(key, {})
+            present = {name: props.pop(name) for name in names if props.get(name) is not None}
+            if not present:
+                continue
+            if self.sealer is None:
+                del reading.values[key]
+                self.warnings.append(f"{where}.facets.{key} ignored: no encryption key to seal it")
+                continue
+            sealed[key] = {name: self.sealer.seal(v, name, uid) for name, v in present.items()}
+        return sealed
 
     def _edge(self, table: str, start: str, end: str, time: datetime) -> Row:
         return self._row(table, (start, end), time, **{"from": start, "to": end})
@@ -147,13 +175,20 @@ class LineageBatch:
         self._row("parents", uid, event.event_time, run=uid, parent=ref)
 
 
-def _add_facets(row: Row, reading: FacetReading, time: datetime) -> None:
+def _add_facets(
+    row: Row, reading: FacetReading, time: datetime, sealed: dict[str, Row] | None = None
+) -> None:
     row["seen"].update(reading.seen)
     for key, props in reading.values.items():
         held = row["facets"].get(key)
         if held is None or time >= held["at"]:
             stamp = f"{key}_at"
-            row["facets"][key] = {"stamp": stamp, "at": time, "props": {**props, stamp: time}}
+            row["facets"][key] = {
+                "stamp": stamp,
+                "at": time,
+                "props": {**props, stamp: time},
+                "sealed": (sealed or {}).get(key, {}),
+            }
 
 
 def _add_run_state(row: Row, event_type: EventType | None, time: datetime) -> None:

@@ -29,14 +29,17 @@ class Label(StrEnum):
     SCHEMA_MIGRATION = "SchemaMigration"
     ACCESS_RECORD = "AccessRecord"
     ACCESS_LOG_HEAD = "AccessLogHead"
+    ERASURE_ENTRY = "ErasureEntry"
 
 
-# Bookkeeping and the access log: no uid, no edges, never part of an answer about lineage.
+# Bookkeeping, the access log and the erasure ledger: no uid, no edges, never part of an
+# answer about lineage.
 _NOT_LINEAGE = (
     Label.SCHEMA_MIGRATION,
     Label.CONTEXT_USAGE,
     Label.ACCESS_RECORD,
     Label.ACCESS_LOG_HEAD,
+    Label.ERASURE_ENTRY,
 )
 
 # Every label whose nodes carry the ``uid`` contract (all but bookkeeping ones).

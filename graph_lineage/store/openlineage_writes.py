@@ -29,11 +29,18 @@ def _earliest(var: str) -> str:
     return _EARLIEST.format(var=var)
 
 
+# Sealed facet fields (``facet.sealed``) draw a random nonce each time: a replay of the
+# facet a node holds keeps the stored envelopes, a newer facet (or plaintext) replaces them.
 _FACETS = """
 CALL ({var}, row) {{
   UNWIND row.facets AS facet
   WITH {var}, facet WHERE {var}[facet.stamp] IS NULL OR facet.at >= {var}[facet.stamp]
+  WITH {var}, facet,
+       {var}[facet.stamp] IS NULL OR facet.at > {var}[facet.stamp]
+       OR any(key IN keys(facet.sealed)
+              WHERE NOT coalesce({var}[key] STARTS WITH $sealedPrefix, false)) AS replaces
   SET {var} += facet.props
+  SET {var} += CASE WHEN replaces THEN facet.sealed ELSE {{}} END
 }}
 """
 

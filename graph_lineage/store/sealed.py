@@ -1,7 +1,8 @@
 """The Cypher of sealed properties: count them by key, page through them, re-seal them.
 
-Which properties are sealed comes from the event model (fields marked sensitive); this
-module knows on which label each event type stores them. Every query takes the property
+Which properties are sealed comes from the event model (fields marked sensitive) and from
+the OpenLineage facets (``dataSource`` uris on datasets); this module knows on which label
+each is stored. Every query takes the property
 name as ``$key`` (``n[$key]``) and has one constant per label, so each is an index seek or
 an ordered index scan on that label's ``uid`` constraint: paging with ``uid > $after`` is
 linear in the number of nodes, never quadratic.
@@ -50,12 +51,18 @@ class SealedProperty:
         return f"{self.label}.{self.name}"
 
 
+# Sealed OpenLineage facet fields (graph_lineage.openlineage.facets.SEALED_FACET_FIELDS).
+OPENLINEAGE_SEALED = (SealedProperty(Label.DATASET, "data_source_uri"),)
+
 SEALED_PROPERTIES: tuple[SealedProperty, ...] = tuple(
     sorted(
         (
-            SealedProperty(NODE_OF_EVENT[event_type], name)
-            for event_type, names in SENSITIVE_FIELDS.items()
-            for name in names
+            *(
+                SealedProperty(NODE_OF_EVENT[event_type], name)
+                for event_type, names in SENSITIVE_FIELDS.items()
+                for name in names
+            ),
+            *OPENLINEAGE_SEALED,
         ),
         key=str,
     )
@@ -75,7 +82,7 @@ DATA_SOURCE = SealedQueries(
     count_by_key="""
 MATCH (n:DataSource) WHERE n[$key] IS NOT NULL
 WITH CASE WHEN coalesce(n[$key] STARTS WITH $sealedPrefix, false)
-     THEN split(substring(n[$key], size($sealedPrefix)), ':')[0] END AS key_id
+     THEN split(n[$key], ':')[2] END AS key_id
 RETURN key_id, count(*) AS count
 """,
     page="""
@@ -97,7 +104,7 @@ EXPERIMENT = SealedQueries(
     count_by_key="""
 MATCH (n:Experiment) WHERE n[$key] IS NOT NULL
 WITH CASE WHEN coalesce(n[$key] STARTS WITH $sealedPrefix, false)
-     THEN split(substring(n[$key], size($sealedPrefix)), ':')[0] END AS key_id
+     THEN split(n[$key], ':')[2] END AS key_id
 RETURN key_id, count(*) AS count
 """,
     page="""
@@ -115,8 +122,31 @@ RETURN collect(n.uid) AS resealed
 """,
 )
 
+DATASET = SealedQueries(
+    count_by_key="""
+MATCH (n:Dataset) WHERE n[$key] IS NOT NULL
+WITH CASE WHEN coalesce(n[$key] STARTS WITH $sealedPrefix, false)
+     THEN split(n[$key], ':')[2] END AS key_id
+RETURN key_id, count(*) AS count
+""",
+    page="""
+MATCH (n:Dataset) WHERE n.uid > $after AND n[$key] IS NOT NULL
+  AND NOT coalesce(n[$key] STARTS WITH $activePrefix, false)
+RETURN n.uid AS uid, n[$key] AS value
+ORDER BY n.uid
+LIMIT $limit
+""",
+    reseal="""
+UNWIND $rows AS row
+MATCH (n:Dataset {uid: row.uid}) WHERE n[$key] = row.old
+SET n += row.new
+RETURN collect(n.uid) AS resealed
+""",
+)
+
 # Every label that holds a sealed property needs its queries here (a test checks it).
 QUERIES: dict[Label, SealedQueries] = {
     Label.DATA_SOURCE: DATA_SOURCE,
     Label.EXPERIMENT: EXPERIMENT,
+    Label.DATASET: DATASET,
 }

@@ -1,7 +1,10 @@
 """Turning validated events into batched, idempotent writes.
 
-Sensitive fields of the events (:data:`graph_lineage.events.SENSITIVE_FIELDS`) leave the
-writer sealed under the active key, in ``row.sealed`` rather than ``row.props``.
+Before anything is written, a :class:`~graph_lineage.governance.screening.WriteScreen`
+drops the events of erased people and those older than retention keeps, and counts them
+(``dropped``). Sensitive fields of the events
+(:data:`graph_lineage.events.SENSITIVE_FIELDS`) leave the writer sealed under the
+active key, in ``row.sealed`` rather than ``row.props``.
 
 >>> writer = LineageWriter(
 ...     store, Pseudonymizer.from_settings(settings), Sealer.from_settings(settings)
@@ -33,8 +36,10 @@ from graph_lineage.events import (
     OutcomeObserved,
     RecommendationServed,
 )
+from graph_lineage.governance.retention import RetentionPolicy
+from graph_lineage.governance.screening import Dropped, WriteScreen
 from graph_lineage.pseudonymize import Pseudonymizer
-from graph_lineage.sealing import PREFIX, Sealer
+from graph_lineage.sealing import SEALED_PREFIX, Sealer
 from graph_lineage.store import openlineage_writes, writes
 from graph_lineage.store.connection import Counters, Store
 
@@ -43,19 +48,21 @@ Row = dict[str, Any]
 
 @dataclass
 class WriteSummary:
-    """What one or more writes stored: events by type and Neo4j's counters."""
+    """What one or more writes stored: events by type, Neo4j's counters, what was dropped."""
 
     events: dict[str, int] = field(default_factory=dict)
     counters: Counters = field(default_factory=dict)
+    dropped: Dropped = field(default_factory=Dropped)
 
     def add(self, other: WriteSummary) -> None:
+        self.dropped.add(other.dropped)
         for name, count in other.events.items():
             self.events[name] = self.events.get(name, 0) + count
         for name, count in other.counters.items():
             self.counters[name] = self.counters.get(name, 0) + count
 
     def as_dict(self) -> dict[str, Any]:
-        return {"events": dict(self.events), **self.counters}
+        return {"events": dict(self.events), **self.counters, "dropped": self.dropped.as_dict()}
 
 
 def context_fingerprint(
@@ -75,20 +82,37 @@ def context_fingerprint(
 
 
 class LineageWriter:
-    """Writes events to Neo4j in one transaction per call, grouped by type, in UNWIND batches."""
+    """Writes events to Neo4j in one transaction per call, grouped by type, in UNWIND batches.
 
-    def __init__(self, store: Store, pseudonymizer: Pseudonymizer, sealer: Sealer) -> None:
+    ``retention`` (None: keep every kind forever) sets the horizon before which events are
+    dropped at write time; the erasure ledger is always consulted.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        pseudonymizer: Pseudonymizer,
+        sealer: Sealer,
+        retention: RetentionPolicy | None = None,
+    ) -> None:
         self.store = store
         self.pseudonymizer = pseudonymizer
         self.sealer = sealer
+        self.screen = WriteScreen(pseudonymizer, retention)
         self._linked_contexts: set[str] = set()
 
     def write(self, events: Sequence[Event]) -> WriteSummary:
+        now = datetime.now(UTC)
+        events, dropped = self.screen.screen(self.store, events, now)
+        summary = self._write(events, now)
+        summary.dropped = dropped
+        return summary
+
+    def _write(self, events: Sequence[Event], now: datetime) -> WriteSummary:
         by_type: dict[type, list[Any]] = defaultdict(list)
         for event in events:
             by_type[type(event)].append(event)
         statements: list[tuple[LiteralString, dict[str, Any]]] = []
-        now = datetime.now(UTC)
         new_contexts: list[str] = []
         for event_type, (query, to_rows) in _PLAN.items():
             batch = by_type.get(event_type)
@@ -107,7 +131,7 @@ class LineageWriter:
                 rows = [to_rows(event) for event in sorted(batch, key=_event_order)]
             if event_type in SENSITIVE_FIELDS:
                 rows = [self._sealed(row, SENSITIVE_FIELDS[event_type]) for row in rows]
-            statements.append((query, {"rows": rows, "now": now, "sealedPrefix": PREFIX}))
+            statements.append((query, {"rows": rows, "now": now, "sealedPrefix": SEALED_PREFIX}))
             if event_type in (DataSourceEvent, FeatureVersionMaterialized):
                 # OpenLineage datasets seen before the signal they name link to it now.
                 targets = sorted({row["uid"] for row in rows})
@@ -130,7 +154,7 @@ class LineageWriter:
             if value is None:
                 props[name] = None
             else:
-                sealed[name] = self.sealer.seal(value, name)
+                sealed[name] = self.sealer.seal(value, name, row["uid"])
         return {**row, "props": props, "sealed": sealed}
 
     def _recommendation_rows(

@@ -23,17 +23,17 @@ def _clean(
 ) -> tuple[tuple[str, str], ...]:
     return tuple(
         sorted(
-            (key, repr(_opened(key, value, sealer)))
+            (key, repr(_opened(key, value, str(props.get("uid")), sealer)))
             for key, value in props.items()
             if key not in ignore
         )
     )
 
 
-def _opened(key: str, value: Any, sealer: Sealer | None) -> Any:
+def _opened(key: str, value: Any, uid: str, sealer: Sealer | None) -> Any:
     if sealer is None or not is_sealed(value):
         return value
-    return ("sealed", key_id_of(value), sealer.open(value, key))
+    return ("sealed", key_id_of(value), sealer.open(value, key, uid))
 
 
 def snapshot(

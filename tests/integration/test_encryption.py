@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
@@ -20,7 +23,7 @@ from graph_lineage.errors import ConfigurationError
 from graph_lineage.events import DataSourceEvent, Event, ExperimentEvent, parse_event
 from graph_lineage.governance.rotation import key_status, rotate_keys
 from graph_lineage.pseudonymize import Pseudonymizer
-from graph_lineage.sealing import Sealer, is_sealed, key_id_of
+from graph_lineage.sealing import Sealer, is_sealed, key_id_of, parse_keys
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 from graph_lineage.store.writer import LineageWriter
@@ -110,7 +113,10 @@ def test_a_replay_keeps_the_envelopes_and_a_newer_event_replaces_them(
     after = _stored(store)
     assert after["source:orders"] != before["source:orders"]
     sealer = Sealer.from_settings(settings)
-    assert sealer.open(after["source:orders"], "uri") == "postgres://shop-replica/orders"
+    assert (
+        sealer.open(after["source:orders"], "uri", "source:orders")
+        == "postgres://shop-replica/orders"
+    )
 
 
 @pytest.fixture
@@ -212,9 +218,10 @@ def test_rotation_reseals_everything_under_the_new_key_in_batches(
 
     assert report.counts == dry.counts and report.total == 8
     # 6 sources in pages of 4 and 4+2, 2 experiments in one: 3 write transactions, and
-    # 3 page reads (a short page is the last one); 2 more open and close its record.
+    # 3 page reads (a short page is the last one), 1 empty one of Dataset.data_source_uri;
+    # 2 more open and close its record.
     assert report.batches == 3
-    assert store.round_trips - trips == 8
+    assert store.round_trips - trips == 9
     (record,) = store.read(
         "MATCH (a:RunRecord {uid: $uid}) RETURN a.kind AS kind, a.status AS status,"
         " a.resealed AS resealed, a.active_key_id AS key, a.dry_run AS dry_run",
@@ -231,7 +238,8 @@ def test_rotation_reseals_everything_under_the_new_key_in_batches(
     stored = _stored(store)
     assert {key_id_of(value) for value in stored.values()} == {"b"}
     opened = {
-        uid: only_b.open(v, "salt" if "experiment" in uid else "uri") for uid, v in stored.items()
+        uid: only_b.open(v, "salt" if "experiment" in uid else "uri", uid)
+        for uid, v in stored.items()
     }
     assert opened == plaintexts
     assert key_status(store) == {("DataSource.uri", "b"): 6, ("Experiment.salt", "b"): 2}
@@ -253,7 +261,7 @@ def test_rotation_seals_plaintext_written_before_encryption(
     assert report.counts == {("Experiment.salt", "plaintext"): 2} and report.batches == 2
     assert key_status(store) == {("DataSource.uri", "test"): 6, ("Experiment.salt", "test"): 2}
     sealer = Sealer.from_settings(settings)
-    assert sealer.open(_stored(store)[EXPERIMENT], "salt") == demo[EXPERIMENT]
+    assert sealer.open(_stored(store)[EXPERIMENT], "salt", EXPERIMENT) == demo[EXPERIMENT]
 
 
 def test_a_replay_seals_plaintext_it_finds(
@@ -266,7 +274,7 @@ def test_a_replay_seals_plaintext_it_finds(
     stored = _stored(store)
     assert all(is_sealed(value) for value in stored.values())
     sealer = Sealer.from_settings(settings)
-    assert sealer.open(stored["source:orders"], "uri") == demo["source:orders"]
+    assert sealer.open(stored["source:orders"], "uri", "source:orders") == demo["source:orders"]
 
 
 @pytest.fixture
@@ -332,3 +340,53 @@ def test_keys_status_and_rotate_from_the_cli(
     assert "re-sealed 8 values under key b in 3 transactions" in out
     assert re.search(r"DataSource\.uri\s+from test\s+6", out)
     assert {key_id_of(value) for value in _stored(store).values()} == {"b"}
+
+
+OTHER_EXPERIMENT = "experiment:retriever-v3-ab"
+
+
+def test_a_salt_copied_to_another_experiment_does_not_open_there(
+    client: TestClient, settings: Settings, store: Store
+) -> None:
+    store.write(
+        "MATCH (a:Experiment {uid: $a}), (b:Experiment {uid: $b}) SET b.salt = a.salt",
+        a=EXPERIMENT,
+        b=OTHER_EXPERIMENT,
+    )
+
+    reply = client.post(
+        "/graphql",
+        json={"query": NODE % (OTHER_EXPERIMENT, "Experiment", "salt")},
+        headers=bearer(settings, "engineer"),
+    )
+
+    assert reply.status_code == 200
+    errors = reply.json()["errors"]
+    assert {tuple(error["path"]) for error in errors} == {("node", "salt"), ("node", "properties")}
+    assert {error["extensions"]["code"] for error in errors} == {"SEALED_VALUE_UNREADABLE"}
+    assert all(f"salt of {OTHER_EXPERIMENT} does not open" in e["message"] for e in errors)
+
+
+def _version_1(key_id: str, key: bytes, value: str, name: str) -> str:
+    """An envelope as version 1 sealed it: the associated data names the property only."""
+    header, nonce = f"enc:v1:{key_id}:", secrets.token_bytes(12)
+    sealed = AESGCM(key).encrypt(nonce, json.dumps(value).encode(), f"{header}{name}".encode())
+    return header + base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+
+
+def test_a_version_1_salt_opens_and_rotation_reseals_it_as_version_2(
+    client: TestClient, settings: Settings, store: Store, demo: dict[str, str]
+) -> None:
+    key_id, key = next(iter(parse_keys(TEST_ENCRYPTION_KEYS).items()))
+    old = _version_1(key_id, key, demo[EXPERIMENT], "salt")
+    store.write("MATCH (n:Experiment {uid: $uid}) SET n.salt = $old", uid=EXPERIMENT, old=old)
+
+    body, _ = _ask(client, settings, "engineer", NODE % (EXPERIMENT, "Experiment", "salt"))
+    report = rotate_keys(store, Sealer.from_settings(settings))
+
+    assert "errors" not in body and body["data"]["node"]["salt"] == demo[EXPERIMENT]
+    assert report.counts == {("Experiment.salt", key_id): 1}
+    resealed = _stored(store)[EXPERIMENT]
+    assert resealed.startswith(f"enc:v2:{key_id}:")
+    assert Sealer.from_settings(settings).open(resealed, "salt", EXPERIMENT) == demo[EXPERIMENT]
+    assert all(value.startswith("enc:v2:") for value in _stored(store).values())

@@ -4,13 +4,18 @@ names the person by neither the raw id nor the pseudonym."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
+from api import create_app
 from graph_lineage.cli import main
+from graph_lineage.cli.data import load_events, print_report
 from graph_lineage.demo import DemoPipeline
 from graph_lineage.events import parse_event
 from graph_lineage.governance import erase_user, erasure_subject
@@ -20,7 +25,7 @@ from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 from graph_lineage.store.writer import LineageWriter
 
-from ..conftest import TEST_PSEUDONYMIZATION_KEY, Neo4jTarget
+from ..conftest import TEST_PSEUDONYMIZATION_KEY, Neo4jTarget, bearer
 
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYMIZATION_KEY.encode())
 
@@ -142,3 +147,66 @@ def test_the_command_never_shows_the_raw_id(
         "MATCH (r:Recommendation {user_pseudonym: $p}) RETURN r",
         p=PSEUDONYMIZER.pseudonym(second_user),
     )
+
+
+def _events_of(events: list[dict[str, Any]], user: str, requests: set[str]) -> list[dict[str, Any]]:
+    return [
+        e
+        for e in events
+        if e.get("user_id") == user
+        or (e["type"] == "outcome.observed" and e["request_id"] in requests)
+    ]
+
+
+def test_replays_after_an_erasure_bring_nothing_back_and_are_counted(
+    store: Store,
+    settings: Settings,
+    demo: list[dict[str, Any]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    user, requests, outcomes = _busiest_user(demo)
+    replay = _events_of(demo, user, requests)
+    assert len(replay) == len(requests) + len(outcomes)
+    erase_user(store, PSEUDONYMIZER, user)
+    path = tmp_path / "replay.ndjson"
+    path.write_text("\n".join(json.dumps(event) for event in demo))
+
+    report = load_events(settings, path)
+    print_report(report)
+    with TestClient(create_app(settings), headers=bearer(settings)) as client:
+        reply = client.post("/v1/events", json=replay)
+
+    assert report.summary.dropped.as_dict() == {"erased": len(replay), "expired": 0}
+    assert f"dropped: {len(replay)} of erased people, 0 older than retention" in (
+        capsys.readouterr().out
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["dropped"] == {"erased": len(replay), "expired": 0}
+    assert reply.json()["events"] == {}
+    pseudonym = PSEUDONYMIZER.pseudonym(user)
+    assert not store.read("MATCH (r:Recommendation {user_pseudonym: $p}) RETURN r", p=pseudonym)
+    assert not store.read(
+        "MATCH (r:Recommendation) WHERE r.request_id IN $ids RETURN r", ids=sorted(requests)
+    )
+    assert not store.read("MATCH (o:Outcome) WHERE o.uid IN $gone RETURN o", gone=list(outcomes))
+    ledger = {row["key"] for row in store.read("MATCH (e:ErasureEntry) RETURN e.key AS key")}
+    assert len(ledger) == 1 + len(requests)
+    assert erasure_subject(PSEUDONYMIZER, user) not in ledger
+    stored = _everything_stored(store)
+    assert user not in stored and pseudonym not in stored
+    assert not any(request in stored for request in requests)
+
+
+def test_a_dry_run_erasure_keeps_later_events(
+    store: Store, settings: Settings, demo: list[dict[str, Any]]
+) -> None:
+    user, requests, _ = _busiest_user(demo)
+    erase_user(store, PSEUDONYMIZER, user, dry_run=True)
+    writer = LineageWriter(store, PSEUDONYMIZER, Sealer.from_settings(settings))
+
+    summary = writer.write([parse_event(raw) for raw in _events_of(demo, user, requests)])
+
+    assert not store.read("MATCH (e:ErasureEntry) RETURN e")
+    assert summary.dropped.as_dict() == {"erased": 0, "expired": 0}
+    assert summary.events["recommendation.served"] == len(requests)

@@ -256,3 +256,21 @@ def test_the_example_in_the_docs_runs(
 
     rows = schema.read("MATCH (r:Run)-[:RUN_OF]->(j:Job) RETURN j.uid AS job, r.state AS state")
     assert rows == [{"job": "job:spark/build_user_ctr_7d", "state": "COMPLETE"}]
+
+
+def test_a_data_source_uri_is_sealed_at_rest_and_opens_for_a_reader(
+    client: TestClient, schema: Store, settings: Settings
+) -> None:
+    uri = "postgres://admin@db.internal:5432/shop"
+    facets = {"dataSource": {"name": "orders-db", "uri": uri}}
+    event = run_event(inputs=[{"namespace": "postgres://db", "name": "orders", "facets": facets}])
+
+    reply = client.post(PATH, json=event)
+    (row,) = schema.read("MATCH (n:Dataset) RETURN n.uid AS uid, n.data_source_uri AS value")
+    query = '{ node(uid: "' + row["uid"] + '") { properties } }'
+    read = client.post("/graphql", json={"query": query}, headers=bearer(settings, "viewer"))
+
+    assert reply.status_code == 200 and reply.json()["warnings"] == []
+    assert row["value"].startswith("enc:v2:") and uri not in row["value"]
+    assert "errors" not in read.json(), read.text
+    assert read.json()["data"]["node"]["properties"]["data_source_uri"] == uri

@@ -250,3 +250,58 @@ def test_the_next_event_on_a_dataset_links_it_too(schema: Store) -> None:
     ingest(schema, [run_event("COMPLETE", 9, outputs=[])])
 
     assert _same_as(schema) == {LINKED_SOURCE}
+
+
+def _with_data_source(uri: str, minutes: int = 0) -> OpenLineageEvent:
+    facet = {"name": "orders-db", "uri": uri}
+    dataset = {"namespace": "postgres://db", "name": "shop.orders", "facets": {"dataSource": facet}}
+    base = {
+        "producer": "https://example.com/dbt",
+        "schemaURL": "https://x",
+        "eventTime": at(minutes),
+    }
+    return parse_event({**base, "dataset": dataset})
+
+
+DATA_SOURCE_URI = "MATCH (n:Dataset) RETURN n.uid AS uid, n.data_source_uri AS value"
+
+
+def test_a_data_source_uri_is_stored_sealed_and_replays_keep_its_envelope(
+    schema: Store, settings: Settings
+) -> None:
+    sealer = Sealer.from_settings(settings)
+    uri = "postgres://admin@db.internal:5432/shop"
+
+    summary = ingest(schema, [_with_data_source(uri)], sealer=sealer)
+    (row,) = schema.read(DATA_SOURCE_URI)
+    ingest(schema, [_with_data_source(uri)], sealer=sealer)
+    ingest(schema, [_with_data_source("postgres://admin@db2.internal/shop", 5)], sealer=sealer)
+    (newer,) = schema.read(DATA_SOURCE_URI)
+
+    assert summary.warnings == []
+    assert row["value"].startswith("enc:v2:") and "db.internal" not in repr(snapshot(schema))
+    assert sealer.open(row["value"], "data_source_uri", row["uid"]) == uri
+    assert newer["value"] != row["value"]
+    assert sealer.open(newer["value"], "data_source_uri", newer["uid"]).startswith(
+        "postgres://admin@db2"
+    )
+
+
+def test_a_replay_keeps_the_sealed_data_source_uri(schema: Store, settings: Settings) -> None:
+    sealer = Sealer.from_settings(settings)
+    ingest(schema, [_with_data_source("postgres://admin@db/shop")], sealer=sealer)
+    first = schema.read(DATA_SOURCE_URI)
+
+    ingest(schema, [_with_data_source("postgres://admin@db/shop")], sealer=sealer)
+
+    assert schema.read(DATA_SOURCE_URI) == first
+
+
+def test_without_a_sealer_the_data_source_facet_is_not_stored(schema: Store) -> None:
+    summary = ingest(schema, [_with_data_source("postgres://admin@db/shop")])
+
+    assert summary.warnings == [
+        "[0].dataset.facets.data_source ignored: no encryption key to seal it"
+    ]
+    assert schema.read(DATA_SOURCE_URI)[0]["value"] is None
+    assert "admin@db" not in repr(snapshot(schema))

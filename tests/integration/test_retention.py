@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any, LiteralString, cast
 
 import pytest
+from starlette.testclient import TestClient
 
+from api import create_app
 from graph_lineage.cli import main
 from graph_lineage.demo import DemoPipeline
 from graph_lineage.events import parse_event
@@ -26,7 +28,7 @@ from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
 from graph_lineage.store.writer import LineageWriter
 
-from ..conftest import TEST_ENCRYPTION_KEYS, TEST_PSEUDONYMIZATION_KEY, Neo4jTarget
+from ..conftest import TEST_ENCRYPTION_KEYS, TEST_PSEUDONYMIZATION_KEY, Neo4jTarget, bearer
 
 NOW = datetime(2027, 1, 10, tzinfo=UTC)
 CUTOFF = datetime(2026, 10, 12, tzinfo=UTC)
@@ -255,3 +257,64 @@ def test_the_queries_of_the_retention_guide_answer(
 
     assert sum(row["c.expired_recommendations"] for row in contexts) == report.recommendations
     assert [row["a.uid"] for row in records] == [report.uid]
+
+
+def _served(request_id: str, days_ago: int) -> dict[str, Any]:
+    at = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
+    return {
+        "type": "recommendation.served",
+        "event_id": f"e-{request_id}",
+        "event_time": at,
+        "producer": "test",
+        "request_id": request_id,
+        "served_at": at,
+        "user_id": "user-1",
+        "segment": "new",
+        "model_version": "model:ranker@v2",
+        "feature_versions": ["feature:user_ctr_7d@v3"],
+    }
+
+
+def _outcome(request_id: str, days_ago: int) -> dict[str, Any]:
+    at = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
+    return {
+        "type": "outcome.observed",
+        "event_id": f"o-{request_id}-{days_ago}",
+        "event_time": at,
+        "producer": "test",
+        "request_id": request_id,
+        "kind": "click",
+        "item_id": "item-1",
+    }
+
+
+def test_events_older_than_retention_are_dropped_at_write_time_and_counted(
+    store: Store, settings: Settings
+) -> None:
+    migrate(store, settings.migrations_dir)
+    kept = settings.model_copy(
+        update={"retention_recommendations_days": 90, "retention_outcomes_days": 30}
+    )
+    events = [_served("old", 91), _served("new", 89), _outcome("new", 31), _outcome("new", 1)]
+
+    with TestClient(create_app(kept), headers=bearer(kept)) as client:
+        reply = client.post("/v1/events", json=events)
+
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["dropped"] == {"erased": 0, "expired": 2}
+    assert reply.json()["events"] == {"recommendation.served": 1, "outcome.observed": 1}
+    stored = store.read("MATCH (r:Recommendation) RETURN r.request_id AS id")
+    assert stored == [{"id": "new"}]
+    assert store.read("MATCH (o:Outcome) RETURN o.uid AS uid") == [{"uid": "outcome:o-new-1"}]
+
+
+def test_a_writer_without_retention_keeps_every_event(store: Store, settings: Settings) -> None:
+    migrate(store, settings.migrations_dir)
+    writer = LineageWriter(
+        store, Pseudonymizer(TEST_PSEUDONYMIZATION_KEY.encode()), Sealer.from_settings(settings)
+    )
+
+    summary = writer.write([parse_event(_served("ancient", 3650))])
+
+    assert summary.dropped.as_dict() == {"erased": 0, "expired": 0}
+    assert store.read("MATCH (r:Recommendation) RETURN r.request_id AS id") == [{"id": "ancient"}]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graph_lineage.cli import main
-from graph_lineage.demo import DemoPipeline, write_ndjson
+from graph_lineage.demo import START, DemoPipeline, recent_start, write_ndjson
 from graph_lineage.demo_faults import FAULT_KINDS, STALE_SLA_SECONDS, Faults, FaultyDemoPipeline
 from graph_lineage.events import parse_event
 
@@ -40,9 +40,9 @@ Events = list[dict[str, Any]]
 
 
 def _run(
-    faults: Faults, recommendations: int = 4000, seed: int = 42
+    faults: Faults, recommendations: int = 4000, seed: int = 42, start: datetime = START
 ) -> tuple[FaultyDemoPipeline, Events]:
-    pipeline = FaultyDemoPipeline(recommendations, seed=seed, faults=faults)
+    pipeline = FaultyDemoPipeline(recommendations, seed=seed, faults=faults, start=start)
     return pipeline, list(pipeline.events())
 
 
@@ -215,7 +215,9 @@ def test_demo_data_writes_the_faulty_pipeline_and_where_the_faults_went(tmp_path
     ground = json.loads(truth.read_text())
     assert ground["faults"]["version_skew"] == 4 and ground["seed"] == 8
     assert len(ground["injected"]["version_skew"]) == 4 and len(ground["injected"]["orphan"]) == 2
-    _, expected = _run(Faults(version_skew=4, orphan=2), recommendations=500, seed=8)
+    _, expected = _run(
+        Faults(version_skew=4, orphan=2), recommendations=500, seed=8, start=recent_start()
+    )
     assert written == expected
 
 
@@ -248,3 +250,12 @@ def test_stale_recommendations_are_those_served_past_the_sla_before_a_newer_vers
             expected = any(stale(uid, at) for uid in injected)
             assert expected == (f"rec:{event['request_id']}" in pipeline.affected["stale_feature"])
     assert len(pipeline.affected["stale_feature"]) > 100
+
+
+def test_the_demo_of_the_commands_ends_yesterday_whatever_the_day() -> None:
+    today = datetime.now(UTC).date()
+    events = list(FaultyDemoPipeline(200, start=recent_start()).events())
+    served = [e["served_at"] for e in events if e["type"] == "recommendation.served"]
+
+    assert min(served) >= (today - timedelta(days=31)).isoformat()
+    assert max(served) < today.isoformat()

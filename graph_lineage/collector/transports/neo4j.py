@@ -16,6 +16,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 
 from graph_lineage.errors import BackendUnavailable, EventsRejected, StoreError
 from graph_lineage.events import Event
+from graph_lineage.governance.retention import RetentionPolicy
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
@@ -46,7 +47,9 @@ class Neo4jTransport:
         self.store = Store(
             driver, settings.neo4j_database, settings.query_timeout, settings.job_retry_seconds
         )
-        self.writer = LineageWriter(self.store, pseudonymizer, sealer)
+        self.writer = LineageWriter(
+            self.store, pseudonymizer, sealer, RetentionPolicy.from_settings(settings)
+        )
 
     def send(self, events: Sequence[Event]) -> None:
         try:
