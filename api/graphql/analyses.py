@@ -6,7 +6,8 @@ from datetime import datetime
 
 import strawberry
 
-from api.graphql.graph import HiddenNodes, LineageEdge, edge_to_graphql, hidden_to_graphql
+from api.graphql.graph import LineageEdge, edge_to_graphql
+from api.graphql.hidden import HiddenNodes, hidden_to_graphql
 from api.graphql.nodes import (
     Deployment,
     Experiment,

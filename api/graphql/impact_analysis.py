@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 
 from api.graphql.analyses import Count
-from api.graphql.graph import HiddenNodes, hidden_to_graphql
+from api.graphql.hidden import HiddenNodes, hidden_to_graphql
 from api.graphql.nodes import (
     Deployment,
     Experiment,
