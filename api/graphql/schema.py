@@ -39,17 +39,21 @@ from api.graphql.analyses import (
 )
 from api.graphql.anomalies import AnomalyConnection, AnomalyFilterInput, anomaly_page_to_graphql
 from api.graphql.authorization import field_authorization
+from api.graphql.change_plans import (
+    ChangePlanInput,
+    ChangePlanReport,
+    ImpactAnalysis,
+    report_to_graphql,
+)
 from api.graphql.context import RequestContext
 from api.graphql.graph import LineageGraph, graph_to_graphql
-from api.graphql.impact_analysis import ChangePlanInput, ImpactAnalysis, analysis_to_graphql
 from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
 from api.graphql.recording import AccessRecording
 from api.graphql.visibility import require_readable
-from graph_lineage import __version__
+from graph_lineage import __version__, change_plans
 from graph_lineage.anomalies import AnomalyFilter
 from graph_lineage.anomalies import anomalies as list_anomalies
 from graph_lineage.auth.policy import AccessPolicy
-from graph_lineage.change_plans import assessment as migration_analysis
 from graph_lineage.governance import access_log
 from graph_lineage.governance.access_log import AccessLogFilter
 from graph_lineage.lineage import impact as impact_analysis
@@ -172,10 +176,19 @@ class Query:
         work = partial(access_log.query, info.context.store, where, first, after)
         return access_page_to_graphql(await run_in_threadpool(work))
 
-    @strawberry.field(description="What a planned migration touches, whom to tell, its risk.")
+    @strawberry.field(description="What a planned change touches, whom to tell, its risk.")
+    async def change_plan(self, info: Context, change: ChangePlanInput) -> ChangePlanReport:
+        plan = change.to_plan()
+        return report_to_graphql(await _ask(info, change_plans.analyze, plan), ChangePlanReport)
+
+    @strawberry.field(
+        description="What a planned change touches, whom to tell, its risk.",
+        deprecation_reason="Use changePlan: the same report, named for what it is.",
+    )
     async def impact_analysis(self, info: Context, change: ChangePlanInput) -> ImpactAnalysis:
         plan = change.to_plan()
-        return analysis_to_graphql(await _ask(info, migration_analysis.analyze, plan))
+        answer = await _ask(info, change_plans.analyze, plan)
+        return report_to_graphql(answer, ImpactAnalysis)
 
     @strawberry.field(description="Lineage anomalies the scans found, most recently seen first.")
     async def anomalies(

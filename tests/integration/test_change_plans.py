@@ -467,8 +467,8 @@ def test_the_json_report_holds_the_same_facts(
 # --- through GraphQL ------------------------------------------------------------------
 
 QUERY = """
-query Impact($plan: ChangePlanInput!) {
-  impactAnalysis(change: $plan) {
+query Plan($plan: ChangePlanInput!) {
+  changePlan(change: $plan) {
     level reasons { change level rule message }
     modelVersions { uid } variants { uid } experiments { uid } deployments { uid }
     activeDeployments runningExperiments recommendations allRecommendations
@@ -494,7 +494,7 @@ def client(demo: tuple[Store, Settings, Oracle]) -> Iterator[TestClient]:
         yield test_client
 
 
-def test_impact_analysis_through_graphql(
+def test_a_change_plan_through_graphql(
     client: TestClient, demo: tuple[Store, Settings, Oracle]
 ) -> None:
     _, settings, oracle = demo
@@ -507,7 +507,7 @@ def test_impact_analysis_through_graphql(
     ).json()
 
     assert "errors" not in reply, reply
-    answer = reply["data"]["impactAnalysis"]
+    answer = reply["data"]["changePlan"]
     assert answer["level"] == "MEDIUM"
     assert {n["uid"] for n in answer["modelVersions"]} == expected.model_versions
     assert {n["uid"] for n in answer["variants"]} == expected.variants
@@ -523,6 +523,24 @@ def test_impact_analysis_through_graphql(
             "hidden": [],
         }
     ]
+
+
+def test_the_deprecated_impact_analysis_answers_the_same_report(
+    client: TestClient, demo: tuple[Store, Settings, Oracle]
+) -> None:
+    _, settings, _ = demo
+    answers = {}
+    for name in ("changePlan", "impactAnalysis"):
+        query = QUERY.replace("changePlan(", f"{name}(")
+        reply = client.post(
+            "/graphql",
+            json={"query": query, "variables": {"plan": PLAN_INPUT}},
+            headers=bearer(settings, "engineer"),
+        ).json()
+        assert "errors" not in reply, reply
+        answers[name] = reply["data"][name]
+    assert answers["impactAnalysis"] == answers["changePlan"]
+    assert answers["changePlan"]["recommendations"] > 0
 
 
 def test_a_viewer_gets_the_analysis_without_a_single_recommendation(
