@@ -494,20 +494,25 @@ def client(demo: tuple[Store, Settings, Oracle]) -> Iterator[TestClient]:
         yield test_client
 
 
+def _report(client: TestClient, settings: Settings, field: str) -> Any:
+    """The engineer's answer of ``field`` (changePlan or impactAnalysis) to PLAN_INPUT."""
+    query = QUERY.replace("changePlan(", f"{field}(")
+    reply = client.post(
+        "/graphql",
+        json={"query": query, "variables": {"plan": PLAN_INPUT}},
+        headers=bearer(settings, "engineer"),
+    ).json()
+    assert "errors" not in reply, reply
+    return reply["data"][field]
+
+
 def test_a_change_plan_through_graphql(
     client: TestClient, demo: tuple[Store, Settings, Oracle]
 ) -> None:
     _, settings, oracle = demo
     expected = expected_replace(oracle, OLD, NEW)
 
-    reply = client.post(
-        "/graphql",
-        json={"query": QUERY, "variables": {"plan": PLAN_INPUT}},
-        headers=bearer(settings, "engineer"),
-    ).json()
-
-    assert "errors" not in reply, reply
-    answer = reply["data"]["changePlan"]
+    answer = _report(client, settings, "changePlan")
     assert answer["level"] == "MEDIUM"
     assert {n["uid"] for n in answer["modelVersions"]} == expected.model_versions
     assert {n["uid"] for n in answer["variants"]} == expected.variants
@@ -529,18 +534,9 @@ def test_the_deprecated_impact_analysis_answers_the_same_report(
     client: TestClient, demo: tuple[Store, Settings, Oracle]
 ) -> None:
     _, settings, _ = demo
-    answers = {}
-    for name in ("changePlan", "impactAnalysis"):
-        query = QUERY.replace("changePlan(", f"{name}(")
-        reply = client.post(
-            "/graphql",
-            json={"query": query, "variables": {"plan": PLAN_INPUT}},
-            headers=bearer(settings, "engineer"),
-        ).json()
-        assert "errors" not in reply, reply
-        answers[name] = reply["data"][name]
-    assert answers["impactAnalysis"] == answers["changePlan"]
-    assert answers["changePlan"]["recommendations"] > 0
+    report = _report(client, settings, "changePlan")
+    assert report["recommendations"] > 0
+    assert _report(client, settings, "impactAnalysis") == report
 
 
 def test_a_viewer_gets_the_analysis_without_a_single_recommendation(
