@@ -6,7 +6,8 @@ from datetime import datetime
 
 import strawberry
 
-from api.graphql.graph import HiddenNodes, LineageEdge, edge_to_graphql, hidden_to_graphql
+from api.graphql.graph import LineageEdge, edge_to_graphql
+from api.graphql.hidden import HiddenNodes, hidden_to_graphql
 from api.graphql.nodes import (
     Deployment,
     Experiment,
@@ -21,7 +22,10 @@ from api.graphql.nodes import (
     to_graphql,
     to_kind,
 )
+from api.graphql.pagination import Connection, connection
+from api.graphql.pagination import PageInfo as PageInfo  # access_log.py imports it from here
 from graph_lineage.lineage.impact import Impact as ImpactResult
+from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.recommendations import LineageDiff as DiffResult
 from graph_lineage.lineage.recommendations import Page, RecommendationFilter
 from graph_lineage.lineage.trace import Trace as TraceResult
@@ -145,37 +149,14 @@ FILTER_READS = {
 }
 
 
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-    @classmethod
-    def of(cls, cursors: list[str], has_next_page: bool) -> PageInfo:
-        """The page info of a page whose items have these cursors, in order."""
-        return cls(has_next_page=has_next_page, end_cursor=cursors[-1] if cursors else None)
-
-
-@strawberry.type
-class RecommendationEdge:
-    node: Recommendation
-    cursor: str
-
-
-@strawberry.type
-class RecommendationConnection:
-    edges: list[RecommendationEdge]
-    page_info: PageInfo
+RecommendationConnection = Connection[Recommendation]
 
 
 def page_to_graphql(page: Page) -> RecommendationConnection:
-    edges = [
-        RecommendationEdge(node=to_kind(node, Recommendation), cursor=cursor)
-        for node, cursor in zip(page.nodes, page.cursors, strict=True)
-    ]
-    return RecommendationConnection(
-        edges=edges, page_info=PageInfo.of(page.cursors, page.has_next_page)
-    )
+    def recommendation(node: Node) -> Recommendation:
+        return to_kind(node, Recommendation)
+
+    return connection(page.nodes, page.cursors, page.has_next_page, recommendation)
 
 
 @strawberry.type

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import strawberry
 
-from api.graphql.analyses import PageInfo
-from api.graphql.nodes import Anomaly, to_graphql
+from api.graphql.nodes import Anomaly, to_kind
+from api.graphql.pagination import Connection, connection
 from graph_lineage.anomalies import AnomalyFilter, AnomalyPage
 from graph_lineage.lineage.model import Node
 
@@ -34,27 +34,11 @@ class AnomalyFilterInput:
         )
 
 
-@strawberry.type
-class AnomalyEdge:
-    node: Anomaly
-    cursor: str
-
-
-@strawberry.type
-class AnomalyConnection:
-    edges: list[AnomalyEdge]
-    page_info: PageInfo
-
-
-def _anomaly(node: Node) -> Anomaly:
-    converted = to_graphql(node)
-    assert isinstance(converted, Anomaly), node.kind
-    return converted
+AnomalyConnection = Connection[Anomaly]
 
 
 def anomaly_page_to_graphql(page: AnomalyPage) -> AnomalyConnection:
-    edges = [
-        AnomalyEdge(node=_anomaly(node), cursor=cursor)
-        for node, cursor in zip(page.nodes, page.cursors, strict=True)
-    ]
-    return AnomalyConnection(edges=edges, page_info=PageInfo.of(page.cursors, page.has_next_page))
+    def anomaly(node: Node) -> Anomaly:
+        return to_kind(node, Anomaly)
+
+    return connection(page.nodes, page.cursors, page.has_next_page, anomaly)

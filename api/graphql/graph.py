@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 
+from api.graphql.hidden import HiddenNodes, hidden_to_graphql
 from api.graphql.nodes import LineageNode, to_graphql
 from graph_lineage.lineage.model import Edge, Graph
 from graph_lineage.store.values import natives as native
@@ -26,16 +27,6 @@ class LineageEdge:
     valid_from: datetime | None
     valid_to: datetime | None
     ingested_at: datetime | None
-
-
-@strawberry.type(description="Nodes of a kind the caller may not see, left out of an answer.")
-class HiddenNodes:
-    kind: str
-    count: int
-
-
-def hidden_to_graphql(hidden: dict[str, int]) -> list[HiddenNodes]:
-    return [HiddenNodes(kind=kind, count=count) for kind, count in sorted(hidden.items())]
 
 
 @strawberry.type(description="A lineage subgraph around one node, bounded by depth and size.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -14,6 +14,7 @@ from strawberry.types import Info
 from strawberry.utils.str_converters import to_camel_case
 
 from api.graphql.context import RequestContext
+from api.graphql.hidden import HiddenNodes, hidden_to_graphql
 from graph_lineage.anomalies.listing import hidden_evidence
 from graph_lineage.errors import SealedValueError
 from graph_lineage.lineage.model import Node
@@ -21,10 +22,6 @@ from graph_lineage.sealing import is_sealed
 from graph_lineage.store.sealed import SEALED_PROPERTIES
 from graph_lineage.store.values import jsonable
 from graph_lineage.store.values import natives as native
-
-if TYPE_CHECKING:
-    from api.graphql.graph import HiddenNodes
-
 
 SEALED_VALUE_UNREADABLE = "SEALED_VALUE_UNREADABLE"
 
@@ -226,13 +223,8 @@ class Anomaly(LineageNode):
     )
 
     @strawberry.field(description="Evidence of kinds the caller may not see, counted by kind.")
-    def hidden_evidence(
-        self, info: Info[RequestContext, None]
-    ) -> list[Annotated[HiddenNodes, strawberry.lazy("api.graphql.graph")]]:
-        from api.graphql.graph import hidden_to_graphql
-        from api.graphql.visibility import visibility
-
-        return hidden_to_graphql(hidden_evidence(self.stored, visibility(info)))
+    def hidden_evidence(self, info: Info[RequestContext, None]) -> list[HiddenNodes]:
+        return hidden_to_graphql(hidden_evidence(self.stored, info.context.visibility))
 
 
 @strawberry.type(description="Lineage nodes without a dedicated type (OpenLineage, analyses).")

@@ -1,7 +1,8 @@
 """The access log of /graphql: each operation is recorded before its answer leaves.
 
-While an operation executes, field authorization notes the lineage nodes and edges it
-reads fields of (:class:`~api.graphql.observations.AccessObservations`). Once it is done,
+While an operation executes, :class:`AccessRecording` notes its name and the lineage nodes
+and edges it reads fields of (:class:`~api.graphql.observations.AccessObservations`); it runs
+inside field authorization, so a denied field notes nothing. Once the operation is done,
 :func:`record_operation` adds what the result says (denied field paths, error codes, how it
 ended) and appends the record. When the record cannot be written the answer is dropped:
 :class:`~graph_lineage.errors.AccessNotRecorded` becomes a ``503`` with ``Retry-After``
@@ -11,22 +12,59 @@ once, not retried: the caller gets a ``503`` either way and should get it at onc
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 
 from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
+from strawberry.extensions import SchemaExtension
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from api.graphql.authorization import FORBIDDEN
 from api.graphql.context import RequestContext
+from api.graphql.graph import LineageEdge
+from api.graphql.nodes import LineageNode
 from api.graphql.outages import RETRY_AFTER_SECONDS, STORE_UNAVAILABLE
 from graph_lineage import access_log
 from graph_lineage.access_log import AccessRecord
 from graph_lineage.errors import AccessNotRecorded, LineageError
 
 NOT_ALLOWED = "OPERATION_NOT_ALLOWED"  # refused before execution, e.g. a mutation over GET
+
+
+class AccessRecording(SchemaExtension):
+    """Notes, for the access record, the operation that runs and whose data it reads.
+
+    Reading a field of a lineage node or edge sends that node's or edge's data. Put it
+    before field authorization in the schema's extensions: the last is the outermost.
+    """
+
+    def on_execute(self) -> Iterator[None]:
+        execution = self.execution_context
+        access = getattr(execution.context, "access", None)
+        if access is not None:
+            access.operation_name = execution.operation_name
+            access.operation_type = execution.operation_type.value
+        yield
+
+    def resolve(
+        self,
+        _next: Callable[..., Any],
+        root: Any,
+        info: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        access = getattr(info.context, "access", None)
+        if access is not None:
+            if isinstance(root, LineageNode):
+                access.returned(root.uid)
+            elif isinstance(root, LineageEdge):
+                access.returned(root.source, root.target)
+        return _next(root, info, *args, **kwargs)
 
 
 def unrecorded_response(unrecorded: AccessNotRecorded) -> JSONResponse:

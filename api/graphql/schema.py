@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -38,18 +39,23 @@ from api.graphql.analyses import (
 )
 from api.graphql.anomalies import AnomalyConnection, AnomalyFilterInput, anomaly_page_to_graphql
 from api.graphql.authorization import field_authorization
+from api.graphql.change_plans import (
+    ChangePlanInput,
+    ChangePlanReport,
+    ImpactAnalysis,
+    report_to_graphql,
+)
 from api.graphql.context import RequestContext
 from api.graphql.graph import LineageGraph, graph_to_graphql
-from api.graphql.impact_analysis import ChangePlanInput, ImpactAnalysis, analysis_to_graphql
 from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
 from api.graphql.outages import StoreOutageErrors
-from api.graphql.visibility import require_readable, visibility
-from graph_lineage import __version__, access_log
+from api.graphql.recording import AccessRecording
+from api.graphql.visibility import require_readable
+from graph_lineage import __version__, access_log, change_plans
 from graph_lineage.access_log import AccessLogFilter
 from graph_lineage.anomalies import AnomalyFilter
 from graph_lineage.anomalies import anomalies as list_anomalies
 from graph_lineage.auth.policy import AccessPolicy
-from graph_lineage.change_plans import assessment as migration_analysis
 from graph_lineage.errors import InvalidQuery, NodeNotFound
 from graph_lineage.lineage import impact as impact_analysis
 from graph_lineage.lineage import recommendations as listing
@@ -61,6 +67,7 @@ from graph_lineage.settings import Settings
 from graph_lineage.store import server_info
 
 Context = Info[RequestContext, None]
+_Answer = TypeVar("_Answer")
 
 
 @strawberry.type(description="The running service and the Neo4j server behind it.")
@@ -69,6 +76,12 @@ class About:
     version: str
     neo4j_version: str
     neo4j_edition: str
+
+
+async def _ask(info: Context, question: Callable[..., _Answer], *arguments: Any) -> _Answer:
+    """``question(store, *arguments, visibility)`` off the event loop, as the caller sees it."""
+    context = info.context
+    return await run_in_threadpool(question, context.store, *arguments, context.visibility)
 
 
 async def _lineage(
@@ -80,9 +93,7 @@ async def _lineage(
     kinds: list[str] | None,
     max_nodes: int,
 ) -> LineageGraph:
-    store, hidden = info.context.store, visibility(info)
-    work = partial(walk, store, str(uid), depth, as_of, kinds, max_nodes, hidden)
-    return graph_to_graphql(await run_in_threadpool(work))
+    return graph_to_graphql(await _ask(info, walk, str(uid), depth, as_of, kinds, max_nodes))
 
 
 @strawberry.type
@@ -99,8 +110,7 @@ class Query:
 
     @strawberry.field(description="Any lineage node by uid; null when there is none.")
     async def node(self, info: Context, uid: strawberry.ID) -> LineageNode | None:
-        work = partial(traversal.find_node, info.context.store, str(uid), visibility(info))
-        found = await run_in_threadpool(work)
+        found = await _ask(info, traversal.find_node, str(uid))
         return to_graphql(found) if found else None
 
     @strawberry.field(description="What a node came from, as a bounded subgraph.")
@@ -129,18 +139,14 @@ class Query:
 
     @strawberry.field(description="The whole path of one recommendation; null if unknown.")
     async def trace(self, info: Context, recommendation_id: strawberry.ID) -> Trace | None:
-        work = partial(tracing.trace, info.context.store, str(recommendation_id), visibility(info))
-        result = await run_in_threadpool(work)
+        result = await _ask(info, tracing.trace, str(recommendation_id))
         return trace_to_graphql(result) if result else None
 
     @strawberry.field(description="Everything downstream of a node, with the traffic it served.")
     async def impact(
         self, info: Context, uid: strawberry.ID, since: datetime | None = None
     ) -> Impact:
-        work = partial(
-            impact_analysis.impact, info.context.store, str(uid), since, visibility(info)
-        )
-        return impact_to_graphql(await run_in_threadpool(work))
+        return impact_to_graphql(await _ask(info, impact_analysis.impact, str(uid), since))
 
     @strawberry.field(description="Recommendations, newest first, filtered and paginated.")
     async def recommendations(
@@ -153,15 +159,11 @@ class Query:
         where = filter.to_filter() if filter else RecommendationFilter()
         if filter is not None:
             require_readable(info, filter.fields_read(), "filter by it")
-        work = partial(
-            listing.recommendations, info.context.store, where, first, after, visibility(info)
-        )
-        return page_to_graphql(await run_in_threadpool(work))
+        return page_to_graphql(await _ask(info, listing.recommendations, where, first, after))
 
     @strawberry.field(description="What differs between the lineage of two recommendations.")
     async def lineage_diff(self, info: Context, a: strawberry.ID, b: strawberry.ID) -> LineageDiff:
-        work = partial(listing.lineage_diff, info.context.store, str(a), str(b), visibility(info))
-        return diff_to_graphql(await run_in_threadpool(work))
+        return diff_to_graphql(await _ask(info, listing.lineage_diff, str(a), str(b)))
 
     @strawberry.field(description="The access log, newest first: who read what, what was denied.")
     async def access_log(
@@ -175,11 +177,19 @@ class Query:
         work = partial(access_log.query, info.context.store, where, first, after)
         return access_page_to_graphql(await run_in_threadpool(work))
 
-    @strawberry.field(description="What a planned migration touches, whom to tell, its risk.")
+    @strawberry.field(description="What a planned change touches, whom to tell, its risk.")
+    async def change_plan(self, info: Context, change: ChangePlanInput) -> ChangePlanReport:
+        plan = change.to_plan()
+        return report_to_graphql(await _ask(info, change_plans.analyze, plan), ChangePlanReport)
+
+    @strawberry.field(
+        description="What a planned change touches, whom to tell, its risk.",
+        deprecation_reason="Use changePlan: the same report, named for what it is.",
+    )
     async def impact_analysis(self, info: Context, change: ChangePlanInput) -> ImpactAnalysis:
-        plan, seen = change.to_plan(), visibility(info)
-        work = partial(migration_analysis.analyze, info.context.store, plan, seen)
-        return analysis_to_graphql(await run_in_threadpool(work))
+        plan = change.to_plan()
+        answer = await _ask(info, change_plans.analyze, plan)
+        return report_to_graphql(answer, ImpactAnalysis)
 
     @strawberry.field(description="Lineage anomalies the scans found, most recently seen first.")
     async def anomalies(
@@ -190,8 +200,8 @@ class Query:
         after: str | None = None,
     ) -> AnomalyConnection:
         where = filter.to_filter() if filter else AnomalyFilter()
-        work = partial(list_anomalies, info.context.store, where, first, after, visibility(info))
-        return anomaly_page_to_graphql(await run_in_threadpool(work))
+        page = await _ask(info, list_anomalies, where, first, after)
+        return anomaly_page_to_graphql(page)
 
 
 # Errors a caller can act on keep their message; anything else (a failed query, a bug)
@@ -228,6 +238,7 @@ def build_schema(settings: Settings, policy: AccessPolicy) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: MaskErrors(should_mask_error=_should_mask),
             StoreOutageErrors,  # after MaskErrors: it runs first when the operation ends
+            AccessRecording,  # before field authorization, so inside it: allowed fields only
             field_authorization(policy),
         ],
     )

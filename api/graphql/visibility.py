@@ -24,12 +24,6 @@ def _roles(info: Any) -> frozenset[Role]:
     return caller.roles if caller is not None else frozenset()
 
 
-def visibility(info: Any) -> Visibility:
-    """The kinds of node hidden from the caller of this request."""
-    visible: Visibility = info.context.visibility
-    return visible
-
-
 @cache
 def visibility_for(policy: AccessPolicy, roles: frozenset[Role]) -> Visibility:
     """The kinds of node hidden from callers holding ``roles`` under ``policy``."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from graph_lineage.errors import InvalidQuery
-from graph_lineage.lineage.cursors import decode_cursor, encode_cursor
+from graph_lineage.lineage.cursors import decode_time_cursor, time_cursor
 from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.visibility import EVERYTHING, Visibility
 from graph_lineage.store.connection import Store
@@ -72,7 +72,7 @@ def anomalies(
         raise InvalidQuery(f"first must be between 1 and {MAX_PAGE}, not {first}")
     if "Anomaly" in visibility.hidden or (where.evidence and visibility.hides_uid(where.evidence)):
         return AnomalyPage([], [], False)
-    after_time, after_uid = decode_cursor(after) if after else (None, None)
+    after_time, after_uid = decode_time_cursor(after)
     rows = store.read(
         PAGE,
         rule=where.rule,
@@ -88,10 +88,6 @@ def anomalies(
     page = nodes[:first]
     return AnomalyPage(
         [visibility.scrub(node) for node in page],
-        [_encode(node) for node in page],
+        [time_cursor(node, "last_seen") for node in page],
         len(nodes) > first,
     )
-
-
-def _encode(node: Node) -> str:
-    return encode_cursor(node.properties["last_seen"].isoformat(), node.uid)

@@ -8,7 +8,7 @@ from typing import Any
 
 from graph_lineage import uids
 from graph_lineage.errors import InvalidQuery, NodeNotFound
-from graph_lineage.lineage import cursors
+from graph_lineage.lineage.cursors import decode_time_cursor, time_cursor
 from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
 from graph_lineage.store.connection import Store
@@ -70,10 +70,6 @@ class Page:
     has_next_page: bool
 
 
-def encode_cursor(node: Node) -> str:
-    return cursors.encode_cursor(node.properties["served_at"].isoformat(), node.uid)
-
-
 def recommendations(
     store: Store,
     where: RecommendationFilter,
@@ -86,7 +82,7 @@ def recommendations(
         raise InvalidQuery(f"first must be between 1 and {MAX_PAGE}, not {first}")
     if "Recommendation" in visibility.hidden:
         return Page([], [], False)
-    after_time, after_uid = cursors.decode_cursor(after) if after else (None, None)
+    after_time, after_uid = decode_time_cursor(after)
     experiment = uids.variant_uid(where.experiment, "") if where.experiment else None
     rows = store.read(
         PAGE,
@@ -103,7 +99,7 @@ def recommendations(
     )
     nodes = [Node.from_row(row) for row in rows]
     page = nodes[:first]
-    return Page(page, [encode_cursor(node) for node in page], len(nodes) > first)
+    return Page(page, [time_cursor(node, "served_at") for node in page], len(nodes) > first)
 
 
 @dataclass

@@ -19,8 +19,8 @@ from graph_lineage.auth.policy import AccessPolicy
 from ..conftest import bearer
 
 _TYPE_REF = "kind name ofType { kind name ofType { kind name ofType { kind name } } }"
-INTROSPECTION = f"""{{ __schema {{ types {{ name kind
-  possibleTypes {{ name }} fields {{ name type {{ {_TYPE_REF} }} }} }} }} }}"""
+INTROSPECTION = f"""{{ __schema {{ types {{ name kind possibleTypes {{ name }}
+  fields(includeDeprecated: true) {{ name type {{ {_TYPE_REF} }} }} }} }} }}"""
 NODE_INTERFACE = "LineageNode"
 LEAF_FRAGMENT = "fragment Leaf on LineageNode"
 

@@ -468,8 +468,8 @@ def test_the_json_report_holds_the_same_facts(
 # --- through GraphQL ------------------------------------------------------------------
 
 QUERY = """
-query Impact($plan: ChangePlanInput!) {
-  impactAnalysis(change: $plan) {
+query Plan($plan: ChangePlanInput!) {
+  changePlan(change: $plan) {
     level reasons { change level rule message }
     modelVersions { uid } variants { uid } experiments { uid } deployments { uid }
     activeDeployments runningExperiments recommendations allRecommendations
@@ -516,20 +516,25 @@ def test_the_deprecated_impact_spelling_gives_the_same_report_and_says_so(
     assert old_err.endswith(current_err)
 
 
-def test_impact_analysis_through_graphql(
+def _report(client: TestClient, settings: Settings, field: str) -> Any:
+    """The engineer's answer of ``field`` (changePlan or impactAnalysis) to PLAN_INPUT."""
+    query = QUERY.replace("changePlan(", f"{field}(")
+    reply = client.post(
+        "/graphql",
+        json={"query": query, "variables": {"plan": PLAN_INPUT}},
+        headers=bearer(settings, "engineer"),
+    ).json()
+    assert "errors" not in reply, reply
+    return reply["data"][field]
+
+
+def test_a_change_plan_through_graphql(
     client: TestClient, demo: tuple[Store, Settings, Oracle]
 ) -> None:
     _, settings, oracle = demo
     expected = expected_replace(oracle, OLD, NEW)
 
-    reply = client.post(
-        "/graphql",
-        json={"query": QUERY, "variables": {"plan": PLAN_INPUT}},
-        headers=bearer(settings, "engineer"),
-    ).json()
-
-    assert "errors" not in reply, reply
-    answer = reply["data"]["impactAnalysis"]
+    answer = _report(client, settings, "changePlan")
     assert answer["level"] == "MEDIUM"
     assert {n["uid"] for n in answer["modelVersions"]} == expected.model_versions
     assert {n["uid"] for n in answer["variants"]} == expected.variants
@@ -545,6 +550,15 @@ def test_impact_analysis_through_graphql(
             "hidden": [],
         }
     ]
+
+
+def test_the_deprecated_impact_analysis_answers_the_same_report(
+    client: TestClient, demo: tuple[Store, Settings, Oracle]
+) -> None:
+    _, settings, _ = demo
+    report = _report(client, settings, "changePlan")
+    assert report["recommendations"] > 0
+    assert _report(client, settings, "impactAnalysis") == report
 
 
 def test_a_viewer_gets_the_analysis_without_a_single_recommendation(

@@ -2,7 +2,7 @@
 
 Each read role asks for every field of every type through ``node``, ``upstream``,
 ``downstream``, ``trace``, ``impact``, ``recommendations``, ``lineageDiff``,
-``impactAnalysis`` and ``anomalies``. In every
+``changePlan`` (and the deprecated ``impactAnalysis``) and ``anomalies``. In every
 object of every answer, the fields that failed with FORBIDDEN_FIELD are exactly those the
 policy denies that role, and no node of a kind the role may not see appears at all. Under a
 policy that hides data sources, no answer names one, not even in a property of a node that
@@ -50,6 +50,10 @@ SAMPLES = {
 # Cells answered by other tests: the access log has its own (test_access_log.py).
 ELSEWHERE_PREFIX = "Access"
 ELSEWHERE_QUERY_FIELDS = {"accessLog"}
+CHANGE_PLAN = (
+    '(change: {asOf: "2026-10-31T00:00:00Z", changes: [{replace:'
+    ' "feature:user_ctr_7d@v2", with: "feature:user_ctr_7d@v3"}]})'
+)
 SKEWED = {
     "type": "recommendation.served",
     "event_id": "skewed-1",
@@ -100,8 +104,8 @@ def _entry_points(store: Store, settings: Settings) -> dict[str, str]:
         "recommendations": "(first: 3)",
         "lineageDiff": f'(a: "{with_outcomes}", b: "{other}")',
         "anomalies": "(first: 3)",
-        "impactAnalysis": '(change: {asOf: "2026-10-31T00:00:00Z", changes: [{replace:'
-        ' "feature:user_ctr_7d@v2", with: "feature:user_ctr_7d@v3"}]})',
+        "changePlan": CHANGE_PLAN,
+        "impactAnalysis": CHANGE_PLAN,  # deprecated: changePlan
     }
 
 

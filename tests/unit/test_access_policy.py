@@ -18,7 +18,7 @@ POLICY = AccessPolicy.load(Settings().access_policy_file)
 
 def _schema_fields() -> set[tuple[str, str]]:
     result = schema.execute_sync(
-        "{ __schema { types { name kind fields { name } } } }"
+        "{ __schema { types { name kind fields(includeDeprecated: true) { name } } } }"
     )  # introspection, as a client sees the schema
     assert result.data is not None
     return {

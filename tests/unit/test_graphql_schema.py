@@ -27,6 +27,7 @@ def test_the_contract_queries_are_there() -> None:
         "impact(uid: ID!, since: DateTime = null): Impact!",
         "recommendations(filter: RecommendationFilterInput = null, first: Int! = 50,",
         "lineageDiff(a: ID!, b: ID!): LineageDiff!",
-        "impactAnalysis(change: ChangePlanInput!): ImpactAnalysis!",
+        "changePlan(change: ChangePlanInput!): ChangePlanReport!",
+        "impactAnalysis(change: ChangePlanInput!): ImpactAnalysis! @deprecated(",
     ):
         assert signature in sdl, signature

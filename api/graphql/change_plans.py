@@ -1,15 +1,15 @@
-"""GraphQL types of the migration impact analysis: the plan as input, the report as output."""
+"""GraphQL types of change plans: the plan as input, its report (``changePlan``) as output."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
 from api.graphql.analyses import Count
-from api.graphql.graph import HiddenNodes, hidden_to_graphql
+from api.graphql.hidden import HiddenNodes, hidden_to_graphql
 from api.graphql.nodes import (
     Deployment,
     Experiment,
@@ -150,8 +150,8 @@ class ChangeImpact:
     )
 
 
-@strawberry.type(description="What a planned migration touches, whom to tell, and its risk.")
-class ImpactAnalysis:
+@strawberry.type(description="What a planned change touches, whom to tell, and its risk.")
+class ChangePlanReport:
     title: str | None
     as_of: datetime
     window_start: date = strawberry.field(description="The first day whose traffic counts.")
@@ -178,6 +178,14 @@ class ImpactAnalysis:
     hidden: list[HiddenNodes] = strawberry.field(
         description="Affected nodes the caller may not see, counted by kind."
     )
+
+
+@strawberry.type(description="The report of the deprecated impactAnalysis: a ChangePlanReport.")
+class ImpactAnalysis(ChangePlanReport):
+    pass
+
+
+Report = TypeVar("Report", bound=ChangePlanReport)
 
 
 def _reasons(index: int, reasons: list[Reason]) -> list[RiskReason]:
@@ -213,9 +221,10 @@ def _change_to_graphql(change: migration.ChangeImpact) -> ChangeImpact:
     )
 
 
-def analysis_to_graphql(result: migration.MigrationImpact) -> ImpactAnalysis:
+def report_to_graphql(result: migration.MigrationImpact, report: type[Report]) -> Report:
+    """The GraphQL report of an evaluated plan, as ``report`` (ImpactAnalysis when deprecated)."""
     traffic, totals = result.traffic, result.totals
-    return ImpactAnalysis(
+    return report(
         title=result.plan.title,
         as_of=result.window.as_of,
         window_start=result.window.start,
