@@ -631,7 +631,7 @@ def test_the_graphql_example_of_the_change_plan_guide_answers(
 
     reply = client.post("/graphql", json={"query": query}, headers=bearer(settings, "viewer"))
 
-    answer = reply.json()["data"]["impactAnalysis"]
+    answer = reply.json()["data"]["changePlan"]
     assert answer["level"] == "MEDIUM"
     assert answer["changes"][0]["replacements"][0] == {
         "uid": OLD,
