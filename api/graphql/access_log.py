@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from api.graphql.analyses import PageInfo
+from api.graphql.pagination import Connection, connection
 from graph_lineage.access_log import AccessLogFilter, AccessLogPage
 from graph_lineage.access_log import AccessRecord as Record
 
@@ -113,23 +113,8 @@ class AccessLogFilterInput:
         )
 
 
-@strawberry.type
-class AccessRecordEdge:
-    node: AccessRecord
-    cursor: str
-
-
-@strawberry.type
-class AccessRecordConnection:
-    edges: list[AccessRecordEdge]
-    page_info: PageInfo
+AccessRecordConnection = Connection[AccessRecord]
 
 
 def access_page_to_graphql(page: AccessLogPage) -> AccessRecordConnection:
-    edges = [
-        AccessRecordEdge(node=record_to_graphql(record), cursor=cursor)
-        for record, cursor in zip(page.records, page.cursors, strict=True)
-    ]
-    return AccessRecordConnection(
-        edges=edges, page_info=PageInfo.of(page.cursors, page.has_next_page)
-    )
+    return connection(page.records, page.cursors, page.has_next_page, record_to_graphql)

@@ -23,7 +23,6 @@ from api.graphql.nodes import (
     to_kind,
 )
 from api.graphql.pagination import Connection, connection
-from api.graphql.pagination import PageInfo as PageInfo  # access_log.py imports it from here
 from graph_lineage.lineage.impact import Impact as ImpactResult
 from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.recommendations import LineageDiff as DiffResult

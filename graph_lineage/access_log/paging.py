@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,9 +12,11 @@ from graph_lineage.access_log.record import AccessRecord
 from graph_lineage.auth.principal import Role
 from graph_lineage.errors import InvalidQuery
 from graph_lineage.governance.records import utc
+from graph_lineage.lineage import cursors
 from graph_lineage.store.connection import Store
 
 MAX_PAGE = 500
+CURSOR_TAG = "access"  # the first part of every cursor of the access log
 _NEWEST = 2**63 - 1
 
 
@@ -55,17 +55,23 @@ class AccessLogPage:
 
 
 def encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"access:{seq}".encode()).decode()
+    """The cursor after the record numbered ``seq`` (newest first)."""
+    return cursors.encode_cursor(CURSOR_TAG, seq)
 
 
 def decode_cursor(cursor: str) -> int:
+    """The ``seq`` of an :func:`encode_cursor` cursor."""
     try:
-        prefix, seq = base64.urlsafe_b64decode(cursor.encode()).decode().split(":", 1)
-        if prefix == "access":
-            return int(seq)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        pass
-    raise InvalidQuery(f"{cursor!r} is not a cursor of the access log")
+        _, seq = cursors.decode_cursor(cursor, _tag, int)
+    except InvalidQuery:
+        raise InvalidQuery(f"{cursor!r} is not a cursor of the access log") from None
+    return int(seq)
+
+
+def _tag(text: str) -> str:
+    if text != CURSOR_TAG:
+        raise ValueError(f"not {CURSOR_TAG!r}")
+    return text
 
 
 def query(
