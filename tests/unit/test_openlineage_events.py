@@ -12,7 +12,6 @@ from openlineage.client.facet_v2 import schema_dataset, sql_job
 from openlineage.client.serde import Serde
 from pydantic import ValidationError
 
-from graph_lineage import openlineage
 from graph_lineage.openlineage import DatasetEvent, EventType, JobEvent, RunEvent, parse_event
 
 RUN_ID = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
@@ -160,20 +159,3 @@ def test_run_ids_are_compared_in_canonical_form() -> None:
 
     assert isinstance(upper, RunEvent)
     assert upper.run.uid == f"run:{RUN_ID}"
-
-
-def test_the_public_surface() -> None:
-    assert sorted(openlineage.__all__) == [
-        "DatasetEvent",
-        "EventType",
-        "IngestSummary",
-        "JobEvent",
-        "OpenLineageEvent",
-        "RunEvent",
-        "candidate_uids",
-        "ingest",
-        "link_signals",
-        "link_signals_statement",
-        "parse_event",
-    ]
-    assert all(hasattr(openlineage, name) for name in openlineage.__all__)

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-import graph_lineage.governance
 from graph_lineage.cli import main
 from graph_lineage.governance import RetentionPolicy, erasure_subject
 from graph_lineage.governance.records import record_uid, utc
@@ -16,20 +15,6 @@ from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.settings import Settings
 
 NOW = datetime(2027, 1, 10, tzinfo=UTC)
-
-
-def test_governance_exports() -> None:
-    assert sorted(graph_lineage.governance.__all__) == [
-        "Cutoffs",
-        "ErasureReport",
-        "RetentionPolicy",
-        "RetentionReport",
-        "erase_user",
-        "erasure_subject",
-        "run_retention",
-    ]
-    for name in graph_lineage.governance.__all__:
-        assert hasattr(graph_lineage.governance, name)
 
 
 def test_cutoffs_are_days_before_now_and_zero_keeps_forever() -> None:
