@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from graph_lineage.cli.data import load_events, print_report
 from graph_lineage.demo import DemoPipeline, recent_start, write_ndjson
@@ -18,6 +20,9 @@ from graph_lineage.store import (
     migration_status,
     recommendation_count,
 )
+
+if TYPE_CHECKING:
+    import uvicorn  # imported when serving: the other commands start faster without it
 
 STARTUP_FAILURE = 3  # the API did not start (its port taken, say), as uvicorn.run exits
 
@@ -122,7 +127,7 @@ def serve(settings: Settings, _: argparse.Namespace, supervisor: Supervisor | No
     config = uvicorn.Config(create_app(settings), host=settings.api_host, port=settings.api_port)
     server = uvicorn.Server(config)
     if supervisor is None:
-        server.run()
+        _run_until_stopped(server)
     else:
 
         def give_up(_: str) -> None:
@@ -130,11 +135,18 @@ def serve(settings: Settings, _: argparse.Namespace, supervisor: Supervisor | No
 
         supervisor.on_give_up = give_up
         with supervisor:
-            server.run()
+            _run_until_stopped(server)
         if supervisor.failure is not None:
             print(supervisor.failure, file=sys.stderr)
             return 1
     return 0 if server.started else STARTUP_FAILURE
+
+
+def _run_until_stopped(server: uvicorn.Server) -> None:
+    """Serve until Ctrl+C or SIGTERM. uvicorn re-raises the signal it caught once it has
+    shut down; as ``uvicorn.run`` does, a Ctrl+C is the normal way to stop, not an error."""
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
 
 
 def _load_demo_if_empty(settings: Settings) -> None:
