@@ -20,7 +20,7 @@ from api.graphql.nodes import (
     to_graphql,
     to_kind,
 )
-from graph_lineage.change_plans import assessment as migration
+from graph_lineage.change_plans import assessment
 from graph_lineage.change_plans.plan import DEFAULT_WINDOW_DAYS, ChangePlan, parse_plan
 from graph_lineage.change_plans.risk import Reason
 
@@ -67,7 +67,7 @@ class ChangeInput:
         return {key: value for key, value in given.items() if value is not None}
 
 
-@strawberry.input(description="A planned migration, as in a plan file (docs/migrations.md).")
+@strawberry.input(description="A planned change, as in a plan file (docs/change-plans.md).")
 class ChangePlanInput:
     changes: list[ChangeInput]
     title: str | None = None
@@ -199,7 +199,7 @@ def _replacements(replacements: dict[str, str | None]) -> list[Replacement]:
     return [Replacement(uid=uid, replacement=new) for uid, new in replacements.items()]
 
 
-def _change_to_graphql(change: migration.ChangeImpact) -> ChangeImpact:
+def _change_to_graphql(change: assessment.ChangeImpact) -> ChangeImpact:
     return ChangeImpact(
         index=change.index,
         action=ChangeAction(change.change.action),
@@ -221,7 +221,7 @@ def _change_to_graphql(change: migration.ChangeImpact) -> ChangeImpact:
     )
 
 
-def report_to_graphql(result: migration.MigrationImpact, report: type[Report]) -> Report:
+def report_to_graphql(result: assessment.PlanImpact, report: type[Report]) -> Report:
     """The GraphQL report of an evaluated plan, as ``report`` (ImpactAnalysis when deprecated)."""
     traffic, totals = result.traffic, result.totals
     return report(

@@ -93,7 +93,7 @@ class ChangeImpact:
 
 
 @dataclass
-class MigrationImpact:
+class PlanImpact:
     """A whole plan: its changes, and what they touch together, each node counted once."""
 
     plan: ChangePlan
@@ -134,7 +134,7 @@ class MigrationImpact:
         return [uid for uid, new in self.replacements.items() if new is None]
 
 
-def analyze(store: Store, plan: ChangePlan, visibility: Visibility = EVERYTHING) -> MigrationImpact:
+def analyze(store: Store, plan: ChangePlan, visibility: Visibility = EVERYTHING) -> PlanImpact:
     """The impact of ``plan``; :class:`InvalidPlan` when one of its uids names no node."""
     window = _window(plan.judged_at(), plan.window_days)
     resolved = _resolve(store, plan, visibility)
@@ -320,12 +320,12 @@ def _whole(
     found: list[Dependents],
     totals: Traffic,
     visibility: Visibility,
-) -> MigrationImpact:
+) -> PlanImpact:
     counted = sorted({node_id for d in found for node_id in d.counted})
     hidden: Counter[str] = Counter()
     shown = _Shown(found, visibility, hidden)
     targets = [visibility.scrub(d.root) for d in found if not visibility.hides(d.root)]
-    return MigrationImpact(
+    return PlanImpact(
         plan=plan,
         window=window,
         changes=changes,

@@ -1,4 +1,4 @@
-"""A planned migration, as a small YAML or JSON file: what changes, and which traffic to weigh.
+"""A planned change, as a small YAML or JSON file: what changes, and which traffic to weigh.
 
 ::
 

@@ -1,4 +1,4 @@
-"""A migration impact as Markdown (for a pull request) and as JSON (for a pipeline).
+"""A change plan's report as Markdown (for a pull request) and as JSON (for a pipeline).
 
 The Markdown opens with the risk level and its reasons, then tables of what the plan
 touches, its traffic by day and by segment, the owners to tell and what has no
@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from graph_lineage.change_plans.assessment import ChangeImpact, MigrationImpact, Traffic
+from graph_lineage.change_plans.assessment import ChangeImpact, PlanImpact, Traffic
 from graph_lineage.lineage.model import Node
 from graph_lineage.store.values import moment
 
 
-def migration_json(result: MigrationImpact) -> dict[str, Any]:
+def change_plan_json(result: PlanImpact) -> dict[str, Any]:
     window = result.window
     return {
         "title": result.plan.title,
@@ -54,7 +54,7 @@ def migration_json(result: MigrationImpact) -> dict[str, Any]:
     }
 
 
-def _touched_json(result: MigrationImpact | ChangeImpact) -> dict[str, Any]:
+def _touched_json(result: PlanImpact | ChangeImpact) -> dict[str, Any]:
     return {
         "feature_versions": _uids(result.feature_versions),
         "model_versions": _uids(result.model_versions),
@@ -84,7 +84,7 @@ def _change_json(change: ChangeImpact) -> dict[str, Any]:
     }
 
 
-def migration_markdown(result: MigrationImpact) -> str:
+def change_plan_markdown(result: PlanImpact) -> str:
     """The report a reviewer reads in a pull request."""
     sections = [
         _headline(result),
@@ -102,7 +102,7 @@ def migration_markdown(result: MigrationImpact) -> str:
     return "\n\n".join(section for section in sections if section) + "\n"
 
 
-def _headline(result: MigrationImpact) -> str:
+def _headline(result: PlanImpact) -> str:
     window, traffic = result.window, result.traffic
     title = _text(result.plan.title or "; ".join(c.change.describe() for c in result.changes))
     return "\n".join(
@@ -119,7 +119,7 @@ def _headline(result: MigrationImpact) -> str:
     )
 
 
-def _reasons(result: MigrationImpact) -> str:
+def _reasons(result: PlanImpact) -> str:
     rows = [
         [str(change.index), r.level.label, r.rule, _text(r.message)]
         for change in result.changes
@@ -128,7 +128,7 @@ def _reasons(result: MigrationImpact) -> str:
     return _section("Why", ["change", "risk", "rule", "reason"], rows)
 
 
-def _changes(result: MigrationImpact) -> str:
+def _changes(result: PlanImpact) -> str:
     rows = [
         [
             str(c.index),
@@ -162,7 +162,7 @@ def _describe(change: ChangeImpact) -> str:
     return text
 
 
-def _model_versions(result: MigrationImpact) -> str:
+def _model_versions(result: PlanImpact) -> str:
     active = set(result.active_deployments)
     deployed: dict[str, list[str]] = {}
     for node in result.deployments:
@@ -182,7 +182,7 @@ def _model_versions(result: MigrationImpact) -> str:
     return _section("Model versions", header, rows, "No model version is affected.")
 
 
-def _deployments(result: MigrationImpact) -> str:
+def _deployments(result: PlanImpact) -> str:
     active = set(result.active_deployments)
     rows = []
     for node in result.deployments:
@@ -194,7 +194,7 @@ def _deployments(result: MigrationImpact) -> str:
     return _section("Deployments", header, rows, "No deployment is affected.")
 
 
-def _experiments(result: MigrationImpact) -> str:
+def _experiments(result: PlanImpact) -> str:
     running = set(result.running_experiments)
     arms: dict[str, list[str]] = {}
     for variant in result.variants:
@@ -216,7 +216,7 @@ def _status(experiment: Node) -> str:
     return "stopped" if experiment.properties.get("stopped_at") else "not running"
 
 
-def _feature_versions(result: MigrationImpact) -> str:
+def _feature_versions(result: PlanImpact) -> str:
     rows = [
         [
             _code(node.uid),
@@ -230,7 +230,7 @@ def _feature_versions(result: MigrationImpact) -> str:
     return _section("Derived feature versions", header, rows, empty)
 
 
-def _traffic(result: MigrationImpact) -> str:
+def _traffic(result: PlanImpact) -> str:
     traffic, totals = result.traffic, result.totals
     days = [
         [
@@ -256,7 +256,7 @@ def _traffic(result: MigrationImpact) -> str:
     ).rstrip()
 
 
-def _owners(result: MigrationImpact) -> str:
+def _owners(result: PlanImpact) -> str:
     rows = [
         [_text(owner), ", ".join(_code(uid) for uid in owned)]
         for owner, owned in result.owners.items()
@@ -264,7 +264,7 @@ def _owners(result: MigrationImpact) -> str:
     return _section("Owners to tell", ["owner", "affected"], rows, "No owner is recorded.")
 
 
-def _without_replacement(result: MigrationImpact) -> str:
+def _without_replacement(result: PlanImpact) -> str:
     missing = result.without_replacement
     if not missing:
         return "## Without replacement\n\nEvery affected version has a replacement."
@@ -272,14 +272,14 @@ def _without_replacement(result: MigrationImpact) -> str:
     return "## Without replacement\n\n" + "\n".join(lines)
 
 
-def _hidden(result: MigrationImpact) -> str:
+def _hidden(result: PlanImpact) -> str:
     if not result.hidden:
         return ""
     counts = ", ".join(f"{count} {kind}" for kind, count in sorted(result.hidden.items()))
     return f"_Left out, as your role may not see them: {counts}._"
 
 
-def _replacement(result: MigrationImpact, uid: str) -> str:
+def _replacement(result: PlanImpact, uid: str) -> str:
     replacements = result.replacements
     if uid not in replacements:
         return "-"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from graph_lineage.change_plans.assessment import analyze
 from graph_lineage.change_plans.plan import load_plan
-from graph_lineage.change_plans.report import migration_json, migration_markdown
+from graph_lineage.change_plans.report import change_plan_json, change_plan_markdown
 from graph_lineage.change_plans.risk import RiskLevel
 from graph_lineage.cli.output import write_report
 from graph_lineage.errors import InvalidPlan
@@ -84,9 +84,9 @@ def change_plan_command(settings: Settings, arguments: argparse.Namespace) -> in
             print(f"  - {problem}", file=sys.stderr)
         return BAD_PLAN
     if arguments.report_format == "json":
-        report = json.dumps(migration_json(result), indent=2) + "\n"
+        report = json.dumps(change_plan_json(result), indent=2) + "\n"
     else:
-        report = migration_markdown(result)
+        report = change_plan_markdown(result)
     if not write_report(report, arguments.output):
         return 1
     level = result.level

@@ -31,8 +31,8 @@ PUBLIC: dict[str, str] = {
         "versions_of"
     ),
     "graph_lineage.change_plans": (
-        "Change ChangeImpact ChangePlan InvalidPlan MigrationImpact Reason RiskLevel Traffic "
-        "analyze load_plan migration_json migration_markdown parse_plan"
+        "Change ChangeImpact ChangePlan InvalidPlan PlanImpact Reason RiskLevel Traffic "
+        "analyze change_plan_json change_plan_markdown load_plan parse_plan"
     ),
     "graph_lineage.access_log": (
         "ANONYMOUS ANSWERED AccessLogFilter AccessLogPage AccessRecord ChainReport FAILED "
