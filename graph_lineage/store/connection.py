@@ -16,6 +16,7 @@ from neo4j.graph import Node, Path, Relationship
 
 from graph_lineage.errors import ConfigurationError, StoreError, StoreUnavailable
 from graph_lineage.settings import Settings
+from graph_lineage.store.breaker import Breaker
 
 Record = dict[str, Any]
 
@@ -106,8 +107,10 @@ class Store:
         database: str,
         read_timeout: float,
         retry_seconds: float | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
         self.driver = driver
+        self.breaker = breaker  # request paths only: see store/breaker.py
         self.database = database
         self.read_timeout = read_timeout
         self.retry_seconds = retry_seconds  # None: the driver's default, 30 s
@@ -145,7 +148,11 @@ class Store:
             connection_acquisition_timeout=connect + settings.request_retry_seconds,
         )
         return cls(
-            driver, settings.neo4j_database, settings.query_timeout, settings.request_retry_seconds
+            driver,
+            settings.neo4j_database,
+            settings.query_timeout,
+            settings.request_retry_seconds,
+            Breaker(),
         )
 
     def without_retries(self) -> Store:
@@ -268,6 +275,18 @@ class Store:
         sleeps its next doubled delay, so a 3 s budget held a caller for up to 8 s. Here no
         delay sleeps past the deadline.
         """
+        if self.breaker is None:
+            return self._retried(mode, work, action, retry_seconds)
+        with self.breaker.guard():
+            return self._retried(mode, work, action, retry_seconds)
+
+    def _retried(
+        self,
+        mode: str,
+        work: Callable[[neo4j.ManagedTransaction], T],
+        action: str,
+        retry_seconds: float | None,
+    ) -> T:
         budget = self.retry_seconds if retry_seconds is None else retry_seconds
         deadline = time.monotonic() + (DRIVER_RETRY_SECONDS if budget is None else budget)
         delay = FIRST_RETRY_DELAY
