@@ -1,0 +1,170 @@
+"""Distances and tests between a reference distribution and a current one, on binned data.
+
+Every function takes counts per bin (or per category) for the reference (the baseline) and
+the current window, aligned bin for bin, and answers a :class:`Statistic`. When either side
+holds fewer than ``min_count`` observations, or the data cannot carry the statistic (one
+category for chi-square, a reference without spread for Wasserstein), the statistic has no
+value and says why, instead of dividing by zero or raising a false alarm.
+
+The computations are scipy's; the tests check each against an independent one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special, stats
+from scipy.spatial import distance
+
+MIN_COUNT = 30  # observations each side needs before a distribution is compared
+PSI_FLOOR = 1e-4  # the share an empty bin counts as in PSI (Evidently's choice)
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """One comparison: its value (None when there is not enough data, then ``reason``)."""
+
+    name: str
+    value: float | None
+    p_value: float | None = None
+    reason: str | None = None
+
+    @property
+    def judged(self) -> bool:
+        return self.value is not None
+
+
+def psi(
+    reference: Sequence[float],
+    current: Sequence[float],
+    *,
+    min_count: int = MIN_COUNT,
+    floor: float = PSI_FLOOR,
+) -> Statistic:
+    """Population stability index: sum of (c - r) * ln(c / r) over the bins' shares, an
+    empty bin counted as ``floor``. Symmetric; 0.1 is a common "moderate", 0.2 "major"."""
+    ref, cur = _counts(reference, current)
+    short = _too_few("psi", ref, cur, min_count)
+    if short is not None:
+        return short
+    p, q = np.maximum(ref / ref.sum(), floor), np.maximum(cur / cur.sum(), floor)
+    return Statistic("psi", float(np.sum(special.rel_entr(q, p) + special.rel_entr(p, q))))
+
+
+def jensen_shannon(
+    reference: Sequence[float], current: Sequence[float], *, min_count: int = MIN_COUNT
+) -> Statistic:
+    """Jensen-Shannon distance in base 2: 0 for the same shares, 1 for disjoint ones."""
+    ref, cur = _counts(reference, current)
+    short = _too_few("jensen_shannon", ref, cur, min_count)
+    if short is not None:
+        return short
+    return Statistic("jensen_shannon", float(distance.jensenshannon(ref, cur, base=2.0)))
+
+
+def wasserstein(
+    centers: Sequence[float],
+    reference: Sequence[float],
+    current: Sequence[float],
+    *,
+    min_count: int = MIN_COUNT,
+) -> Statistic:
+    """Earth mover's distance between the binned distributions (bins at ``centers``),
+    divided by the reference's standard deviation so that it reads in reference spreads."""
+    ref, cur = _counts(reference, current)
+    points = np.asarray(centers, dtype=float)
+    if points.shape != ref.shape or not np.all(np.isfinite(points)):
+        raise ValueError("give one finite center per bin")
+    short = _too_few("wasserstein", ref, cur, min_count)
+    if short is not None:
+        return short
+    mean = float(np.average(points, weights=ref))
+    spread = math.sqrt(float(np.average((points - mean) ** 2, weights=ref)))
+    if spread == 0.0:
+        return Statistic("wasserstein", None, reason="the reference has no spread (one bin)")
+    moved = stats.wasserstein_distance(points, points, u_weights=ref, v_weights=cur)
+    return Statistic("wasserstein", float(moved) / spread)
+
+
+def ks_from_quantiles(
+    probabilities: Sequence[float],
+    reference: Sequence[float],
+    current: Sequence[float],
+    observations: tuple[int, int],
+    *,
+    min_count: int = MIN_COUNT,
+) -> Statistic:
+    """Two-sample Kolmogorov-Smirnov from quantiles only (what feature statistics carry).
+
+    Each side's distribution function is taken as linear between its quantiles
+    (``reference[i]`` is the ``probabilities[i]`` quantile), 0 below the first and 1 above
+    the last; the value is the largest gap between the two at any quantile of either side.
+    The p-value is Kolmogorov's asymptotic one for ``observations`` (reference, current)
+    observations, an approximation: quantiles hide what happens between them.
+    """
+    probs = np.asarray(probabilities, dtype=float)
+    ref, cur = np.asarray(reference, dtype=float), np.asarray(current, dtype=float)
+    if not (probs.shape == ref.shape == cur.shape and probs.ndim == 1 and probs.size >= 2):
+        raise ValueError("give two or more probabilities and one quantile of each side for each")
+    if not (np.all(np.isfinite(probs)) and np.all(np.isfinite(ref)) and np.all(np.isfinite(cur))):
+        raise ValueError("quantiles and probabilities must be finite")
+    if np.any(np.diff(probs) <= 0) or probs[0] <= 0 or probs[-1] > 1:
+        raise ValueError("probabilities must rise strictly within (0, 1]")
+    if np.any(np.diff(ref) < 0) or np.any(np.diff(cur) < 0):
+        raise ValueError("quantiles cannot fall as their probability rises")
+    n_ref, n_cur = observations
+    smaller = min(n_ref, n_cur)
+    if smaller < max(min_count, 1):
+        reason = f"not enough data: {smaller} observations on one side, {min_count} needed"
+        return Statistic("ks", None, reason=reason)
+    points = np.union1d(ref, cur)
+    gap = np.abs(_cdf(points, ref, probs) - _cdf(points, cur, probs))
+    value = float(gap.max())
+    effective = n_ref * n_cur / (n_ref + n_cur)
+    return Statistic("ks", value, p_value=float(special.kolmogorov(math.sqrt(effective) * value)))
+
+
+def _cdf(points: np.ndarray, quantiles: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    # Repeated quantiles (a point mass) keep the highest probability at that value.
+    values, last = np.unique(quantiles[::-1], return_index=True)
+    heights = probs[::-1][last]
+    cdf: np.ndarray = np.interp(points, values, heights, left=0.0, right=1.0)
+    return cdf
+
+
+def chi_square(
+    reference: Sequence[float], current: Sequence[float], *, min_count: int = MIN_COUNT
+) -> Statistic:
+    """Pearson's chi-square test of homogeneity of two category counts (a 2 x k table);
+    categories empty on both sides are left out. The value is the statistic."""
+    ref, cur = _counts(reference, current)
+    short = _too_few("chi_square", ref, cur, min_count)
+    if short is not None:
+        return short
+    seen = (ref + cur) > 0
+    if int(seen.sum()) < 2:
+        return Statistic("chi_square", None, reason="one category: nothing to compare")
+    result = stats.chi2_contingency(np.vstack([ref[seen], cur[seen]]), correction=False)
+    return Statistic("chi_square", float(result.statistic), p_value=float(result.pvalue))
+
+
+def _counts(reference: Sequence[float], current: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    ref, cur = np.asarray(reference, dtype=float), np.asarray(current, dtype=float)
+    if ref.ndim != 1 or ref.shape != cur.shape or ref.size == 0:
+        raise ValueError(f"give the same bins on both sides, not {ref.shape} and {cur.shape}")
+    if not (np.all(np.isfinite(ref)) and np.all(np.isfinite(cur))):
+        raise ValueError("counts must be finite")
+    if np.any(ref < 0) or np.any(cur < 0):
+        raise ValueError("counts cannot be negative")
+    return ref, cur
+
+
+def _too_few(name: str, ref: np.ndarray, cur: np.ndarray, min_count: int) -> Statistic | None:
+    smaller = min(float(ref.sum()), float(cur.sum()))
+    if smaller < max(min_count, 1):
+        reason = f"not enough data: {smaller:g} observations on one side, {min_count} needed"
+        return Statistic(name, None, reason=reason)
+    return None
