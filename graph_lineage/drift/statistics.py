@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import special, stats
-from scipy.spatial import distance
 
 MIN_COUNT = 30  # observations each side needs before a distribution is compared
 PSI_FLOOR = 1e-4  # the share an empty bin counts as in PSI (Evidently's choice)
@@ -45,12 +44,14 @@ def psi(
     floor: float = PSI_FLOOR,
 ) -> Statistic:
     """Population stability index: sum of (c - r) * ln(c / r) over the bins' shares, an
-    empty bin counted as ``floor``. Symmetric; 0.1 is a common "moderate", 0.2 "major"."""
+    empty bin counted as ``floor`` (only empty ones, as Evidently does). Symmetric; 0.1 is
+    the common "moderate" line, 0.25 "major"."""
     ref, cur = _counts(reference, current)
     short = _too_few("psi", ref, cur, min_count)
     if short is not None:
         return short
-    p, q = np.maximum(ref / ref.sum(), floor), np.maximum(cur / cur.sum(), floor)
+    p, q = ref / ref.sum(), cur / cur.sum()
+    p, q = np.where(p == 0, floor, p), np.where(q == 0, floor, q)
     return Statistic("psi", float(np.sum(special.rel_entr(q, p) + special.rel_entr(p, q))))
 
 
@@ -62,7 +63,12 @@ def jensen_shannon(
     short = _too_few("jensen_shannon", ref, cur, min_count)
     if short is not None:
         return short
-    return Statistic("jensen_shannon", float(distance.jensenshannon(ref, cur, base=2.0)))
+    # scipy's jensenshannon takes the root of a divergence that rounding can make a hair
+    # below 0 for near-identical shares (NaN); the divergence is summed here and clipped.
+    p, q = ref / ref.sum(), cur / cur.sum()
+    m = (p + q) / 2
+    divergence = float(np.sum(special.rel_entr(p, m) + special.rel_entr(q, m))) / (2 * math.log(2))
+    return Statistic("jensen_shannon", math.sqrt(max(divergence, 0.0)))
 
 
 def wasserstein(
@@ -73,7 +79,11 @@ def wasserstein(
     min_count: int = MIN_COUNT,
 ) -> Statistic:
     """Earth mover's distance between the binned distributions (bins at ``centers``),
-    divided by the reference's standard deviation so that it reads in reference spreads."""
+    divided by the reference's standard deviation so that it reads in reference spreads.
+
+    Both come from the bin centers, not the raw values (Evidently uses the raw values'
+    deviation). A reference in one bin has no spread to divide by: no value, with a reason.
+    """
     ref, cur = _counts(reference, current)
     points = np.asarray(centers, dtype=float)
     if points.shape != ref.shape or not np.all(np.isfinite(points)):
@@ -81,10 +91,10 @@ def wasserstein(
     short = _too_few("wasserstein", ref, cur, min_count)
     if short is not None:
         return short
+    if np.count_nonzero(ref) < 2:  # a spread of 0, or of rounding noise
+        return Statistic("wasserstein", None, reason="the reference has no spread (one bin)")
     mean = float(np.average(points, weights=ref))
     spread = math.sqrt(float(np.average((points - mean) ** 2, weights=ref)))
-    if spread == 0.0:
-        return Statistic("wasserstein", None, reason="the reference has no spread (one bin)")
     moved = stats.wasserstein_distance(points, points, u_weights=ref, v_weights=cur)
     return Statistic("wasserstein", float(moved) / spread)
 
@@ -101,7 +111,8 @@ def ks_from_quantiles(
 
     Each side's distribution function is taken as linear between its quantiles
     (``reference[i]`` is the ``probabilities[i]`` quantile), 0 below the first and 1 above
-    the last; the value is the largest gap between the two at any quantile of either side.
+    the last, jumping where a quantile repeats (a point mass); the value is the largest gap
+    between the two, on either side of every jump.
     The p-value is Kolmogorov's asymptotic one for ``observations`` (reference, current)
     observations, an approximation: quantiles hide what happens between them.
     """
@@ -121,17 +132,29 @@ def ks_from_quantiles(
         reason = f"not enough data: {smaller} observations on one side, {min_count} needed"
         return Statistic("ks", None, reason=reason)
     points = np.union1d(ref, cur)
-    gap = np.abs(_cdf(points, ref, probs) - _cdf(points, cur, probs))
-    value = float(gap.max())
+    before = np.abs(_cdf(points, ref, probs, True) - _cdf(points, cur, probs, True))
+    after = np.abs(_cdf(points, ref, probs, False) - _cdf(points, cur, probs, False))
+    value = float(max(before.max(), after.max()))
     effective = n_ref * n_cur / (n_ref + n_cur)
     return Statistic("ks", value, p_value=float(special.kolmogorov(math.sqrt(effective) * value)))
 
 
-def _cdf(points: np.ndarray, quantiles: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    # Repeated quantiles (a point mass) keep the highest probability at that value.
-    values, last = np.unique(quantiles[::-1], return_index=True)
-    heights = probs[::-1][last]
-    cdf: np.ndarray = np.interp(points, values, heights, left=0.0, right=1.0)
+def _cdf(points: np.ndarray, quantiles: np.ndarray, probs: np.ndarray, left: bool) -> np.ndarray:
+    """F at ``points`` (its limit from the left if ``left``): 0 before the first quantile,
+    linear from the highest probability at one distinct quantile to the lowest at the next,
+    1 after the last."""
+    values = np.unique(quantiles)
+    low = np.array([probs[quantiles == v].min() for v in values])
+    high = np.array([probs[quantiles == v].max() for v in values])
+    found = np.searchsorted(values, points, side="left" if left else "right")
+    k = found - 1  # the segment [values[k], values[k+1])
+    cdf = np.empty(points.shape)
+    below, above = k < 0, k >= len(values) - 1
+    inside = ~(below | above)
+    start, end = k[inside], k[inside] + 1
+    share = (points[inside] - values[start]) / (values[end] - values[start])
+    cdf[inside] = high[start] + share * (low[end] - high[start])
+    cdf[below], cdf[above] = 0.0, 1.0
     return cdf
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -17,6 +18,7 @@ CASES = [
     ([1000, 1, 1], [1, 1, 1000]),  # almost disjoint
     ([33, 33, 34], [33, 33, 34]),  # the same
     ([7, 3, 0, 0, 20, 5], [2, 9, 4, 1, 11, 8]),
+    ([200_000, 1, 0], [150_000, 3, 40]),  # a share below the floor that is not empty
 ]
 
 
@@ -26,8 +28,8 @@ def _shares(counts: list[int]) -> list[float]:
 
 
 def _psi(reference: list[int], current: list[int], floor: float = 1e-4) -> float:
-    p = [max(s, floor) for s in _shares(reference)]
-    q = [max(s, floor) for s in _shares(current)]
+    p = [s if s > 0 else floor for s in _shares(reference)]
+    q = [s if s > 0 else floor for s in _shares(current)]
     return sum((b - a) * math.log(b / a) for a, b in zip(p, q, strict=True))
 
 
@@ -105,6 +107,16 @@ def test_chi_square_statistic_and_p_value(reference: list[int], current: list[in
     assert result.p_value == pytest.approx(p_value, abs=1e-9)
 
 
+def test_jensen_shannon_of_near_identical_shares_is_a_number() -> None:
+    value = jensen_shannon([10_000_001, 9_999_999], [10_000_000, 10_000_000]).value
+    assert value is not None and 0.0 <= value < 1e-6
+
+
+def test_a_reference_in_one_bin_has_no_spread_whatever_the_rounding() -> None:
+    result = wasserstein([2.7, 3.1], [3, 0], [1, 40], min_count=1)
+    assert not result.judged and result.reason == "the reference has no spread (one bin)"
+
+
 def test_one_bin_is_no_drift_or_not_enough_to_judge() -> None:
     assert psi([40], [90]).value == pytest.approx(0.0, abs=1e-12)
     assert jensen_shannon([40], [90]).value == pytest.approx(0.0, abs=1e-12)
@@ -152,22 +164,28 @@ QUANTILE_CASES = [
 
 
 def _linear_cdf(x: float, quantiles: list[float]) -> float:
-    """F(x) with F linear between quantiles, 0 before the first, 1 after the last."""
-    if x < quantiles[0]:
+    """F(x), right-continuous: 0 before the first quantile, 1 from the last on (its jump to 1
+    is just above it), linear from the highest probability at one distinct quantile to the
+    lowest at the next."""
+    distinct = sorted(set(quantiles))
+    if x < distinct[0]:
         return 0.0
-    if x > quantiles[-1]:
+    if x >= distinct[-1]:
         return 1.0
-    if x == quantiles[-1]:
-        return PROBABILITIES[-1]
-    best = 0.0
-    for i in range(len(quantiles) - 1):
-        low, high = quantiles[i], quantiles[i + 1]
-        if low <= x < high:
-            share = (x - low) / (high - low)
-            best = PROBABILITIES[i] + share * (PROBABILITIES[i + 1] - PROBABILITIES[i])
-        elif x == low:
-            best = max(best, PROBABILITIES[i])
-    return best
+    for a, b in itertools.pairwise(distinct):
+        if a <= x < b:
+            high = max(p for p, q in zip(PROBABILITIES, quantiles, strict=True) if q == a)
+            low = min(p for p, q in zip(PROBABILITIES, quantiles, strict=True) if q == b)
+            return high + (x - a) / (b - a) * (low - high)
+    raise AssertionError(x)
+
+
+def _largest_gap(reference: list[float], current: list[float]) -> float:
+    """The sup of |F_ref - F_cur|, read on a dense grid and just before every quantile."""
+    low, high = min(reference + current) - 1, max(reference + current) + 1
+    grid = [low + (high - low) * i / 20_000 for i in range(20_001)]
+    edges = [q - 1e-12 for q in reference + current] + reference + current
+    return max(abs(_linear_cdf(x, reference) - _linear_cdf(x, current)) for x in grid + edges)
 
 
 def _kolmogorov_sf(lam: float) -> float:
@@ -180,12 +198,16 @@ def _kolmogorov_sf(lam: float) -> float:
 def test_ks_from_quantiles(reference: list[float], current: list[float]) -> None:
     n, m = 400, 250
     result = ks_from_quantiles(PROBABILITIES, reference, current, (n, m))
-    points = sorted(set(reference) | set(current))
-    gap = max(abs(_linear_cdf(x, reference) - _linear_cdf(x, current)) for x in points)
+    gap = _largest_gap(reference, current)
     assert result.value == pytest.approx(gap, abs=1e-9)
     assert result.p_value == pytest.approx(
         _kolmogorov_sf(math.sqrt(n * m / (n + m)) * gap), abs=1e-9
     )
+
+
+def test_ks_sees_the_jump_to_one_after_the_last_quantile() -> None:
+    result = ks_from_quantiles(PROBABILITIES, [1, 2, 3, 4, 5], [1.5, 2.5, 3.5, 4.5, 5.5], (99, 99))
+    assert result.value == pytest.approx(0.15, abs=1e-12)  # just above 5: 1 - 0.85
 
 
 def test_ks_from_quantiles_needs_observations_and_sane_quantiles() -> None:
