@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -64,6 +65,10 @@ MODELS = {
 }
 SEGMENTS = (("new", 0.3), ("returning", 0.55), ("power", 0.15))
 OUTCOMES = (("click", 0.3), ("add_to_cart", 0.08), ("purchase", 0.04))
+# Daily feature statistics: values observed per feature version and day, their null rate.
+OBSERVED = 1000
+NULL_RATE = 0.012
+BIN_EDGES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 @dataclass
@@ -355,22 +360,54 @@ class DemoPipeline:
                 )
 
     def _statistics(self, day: int) -> Iterator[dict[str, Any]]:
-        window_start = self.start + timedelta(days=day)
-        window_end = window_start + timedelta(days=1)
+        window_end = self.start + timedelta(days=day + 1)
         for feature in FEATURES:
             version = self.feature_version_on(feature, day)
-            shift = 0.05 * int(version.rsplit("@v", 1)[1])
-            counts = [int(1000 * w) for w in (0.1, 0.2 + shift, 0.4, 0.2 - shift / 2, 0.1)]
             yield self._event(
                 "feature_statistics.observed",
                 window_end - timedelta(seconds=1),
-                feature_version=version,
-                window_start=_iso(window_start),
-                window_end=_iso(window_end),
-                count=sum(counts) + 12,
-                nulls=12,
-                histogram={"edges": [0.0, 0.2, 0.4, 0.6, 0.8, 1.0], "counts": counts},
+                **self._observed(day, version),
             )
+
+    def _observed(self, day: int, version: str) -> dict[str, Any]:
+        return observed_statistics(self.seed, self.start, day, version, version_shares(version))
+
+
+def version_shares(uid: str) -> tuple[float, ...]:
+    """Shares of the five histogram bins of a feature version: each version moves a little."""
+    shift = 0.05 * int(uid.rsplit("@v", 1)[1])
+    return (0.1, 0.2 + shift, 0.4, 0.2 - shift / 2, 0.1)
+
+
+def observed_statistics(
+    seed: int,
+    start: datetime,
+    day: int,
+    version: str,
+    shares: tuple[float, ...],
+    null_share: float | None = None,
+) -> dict[str, Any]:
+    """A day's statistics of ``version``: a sample of OBSERVED values over ``shares``' bins.
+
+    About 1.2% of the values are null, or ``null_share`` of them exactly. The sample has a
+    generator of its own, so the pipeline's stream is the same whatever the statistics are.
+    """
+    window_start = start + timedelta(days=day)
+    rnd = random.Random(f"statistics/{seed}/{day}/{version}")
+    nulls = (
+        sum(rnd.random() < NULL_RATE for _ in range(OBSERVED))
+        if null_share is None
+        else round(OBSERVED * null_share)
+    )
+    drawn = Counter(rnd.choices(range(len(shares)), weights=shares, k=OBSERVED - nulls))
+    return {
+        "feature_version": version,
+        "window_start": _iso(window_start),
+        "window_end": _iso(window_start + timedelta(days=1)),
+        "count": OBSERVED,
+        "nulls": nulls,
+        "histogram": {"edges": list(BIN_EDGES), "counts": [drawn[b] for b in range(len(shares))]},
+    }
 
 
 def _pick(rnd: random.Random, weighted: Any) -> Any:
