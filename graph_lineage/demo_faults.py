@@ -7,7 +7,9 @@ recommendations an anomaly rule should count for that kind, and, for faults put 
 lineage, ``affected_by[kind][uid]`` those each altered uid touched. The random stream of
 :class:`DemoPipeline` is left alone, so every event a fault does not touch is, byte for
 byte, the event the clean pipeline makes with the same seed; the events faults add carry
-``fault`` in their event id.
+``fault`` in their event id. Drift (source shifts, feature migrations, new cohorts,
+seasonality, null spikes) is put in by :class:`graph_lineage.demo_drift.Drift`, and its truth
+is ``ground_truth()["drift"]``.
 
 >>> pipeline = FaultyDemoPipeline(2000, seed=7, faults=Faults(version_skew=5))
 >>> events = list(pipeline.events())
@@ -35,7 +37,9 @@ from graph_lineage.demo import (
     Experiment,
     _bucket,
     _iso,
+    observed_statistics,
 )
+from graph_lineage.demo_drift import DRIFT_KINDS, Drift, _sample
 
 # What each kind puts into the pipeline; the keys are the fields of Faults.
 FAULT_KINDS: dict[str, str] = {
@@ -54,6 +58,7 @@ FAULT_KINDS: dict[str, str] = {
     " half-way through (at most 2)",
     "incomplete_ancestry": "recommendations served without one of their model's feature"
     " versions (for completeness audits; no anomaly rule fires on them)",
+    **DRIFT_KINDS,
 }
 _LINEAGE_FAULTS = ("missing_ancestry", "stale_feature", "declaration_change")
 STALE_SLA_SECONDS = 86_400
@@ -83,11 +88,18 @@ class Faults:
     experiment_mismatch: int = 0
     declaration_change: int = 0
     incomplete_ancestry: int = 0
+    source_shift: int = 0
+    feature_migration: int = 0
+    new_cohort: int = 0
+    weekly_seasonality: int = 0
+    null_spike: int = 0
 
     def __post_init__(self) -> None:
         negative = [name for name, count in self.counts().items() if count < 0]
         if negative:
             raise ValueError(f"fault counts cannot be negative: {', '.join(negative)}")
+        if self.weekly_seasonality > 1:
+            raise ValueError("weekly_seasonality is 0 or 1: the one pattern recurs every weekend")
 
     @classmethod
     def parse(cls, specs: Iterable[str]) -> Faults:
@@ -119,20 +131,33 @@ class FaultyDemoPipeline(DemoPipeline):
     ) -> None:
         super().__init__(recommendations, seed, users, start)
         self.faults = faults
-        self.injected: dict[str, set[str]] = {kind: set() for kind in FAULT_KINDS}
-        self.affected: dict[str, set[str]] = {kind: set() for kind in FAULT_KINDS}
+        recorded = [kind for kind in FAULT_KINDS if kind not in DRIFT_KINDS]  # drift: self.drift
+        self.injected: dict[str, set[str]] = {kind: set() for kind in recorded}
+        self.affected: dict[str, set[str]] = {kind: set() for kind in recorded}
         # For faults put into lineage rather than into requests: injected uid -> what it touched.
         self.affected_by: dict[str, dict[str, set[str]]] = {
             kind: defaultdict(set) for kind in _LINEAGE_FAULTS
         }
         chooser = random.Random(f"faults/{seed}")  # never self.random: that stream stays clean
-        self._broken = set(_sample(chooser, _leaf_versions(), faults.missing_ancestry, "leaf"))
-        self._stale = set(
-            _sample(chooser, self._stale_candidates(), faults.stale_feature, "servable")
+        self._broken = set(
+            _sample(chooser, _leaf_versions(), faults.missing_ancestry, "missing_ancestry", "leaf")
         )
-        changed = _sample(chooser, list(EXPERIMENTS), faults.declaration_change, "experiment")
+        self._stale = set(
+            _sample(
+                chooser, self._stale_candidates(), faults.stale_feature, "stale_feature", "servable"
+            )
+        )
+        changed = _sample(
+            chooser,
+            list(EXPERIMENTS),
+            faults.declaration_change,
+            "declaration_change",
+            "experiment",
+        )
         self._changed = {e.name: (e.start_day + (e.stop_day or DAYS)) // 2 for e in changed}
         self._slots = self._choose_slots(chooser)
+        self.drift = Drift(self, faults.counts())  # its own chooser: the faults' places stay
+        self._materialized: list[dict[str, Any]] = []  # clean feature version events
 
     def ground_truth(self) -> dict[str, Any]:
         """What was injected where, as JSON (``demo-data --injected-out``)."""
@@ -146,6 +171,7 @@ class FaultyDemoPipeline(DemoPipeline):
                 kind: {subject: sorted(uids) for subject, uids in sorted(touched.items())}
                 for kind, touched in self.affected_by.items()
             },
+            "drift": self.drift.truth,
         }
 
     # -- choosing places --
@@ -170,7 +196,7 @@ class FaultyDemoPipeline(DemoPipeline):
         taken: dict[tuple[int, int], str] = {}
         for kind, days in _SLOT_DAYS.items():
             free = [(d, i) for d in days for i in range(per_day[d]) if (d, i) not in taken]
-            for slot in _sample(chooser, free, getattr(self.faults, kind), "request"):
+            for slot in _sample(chooser, free, getattr(self.faults, kind), kind, "request"):
                 taken[slot] = kind
         orphans = sorted(slot for slot, kind in taken.items() if kind == "orphan")
         self._lost = set(orphans[::2])
@@ -178,8 +204,13 @@ class FaultyDemoPipeline(DemoPipeline):
 
     # -- lineage: derivations, SLAs, declarations --
 
+    def _lineage_events(self) -> Iterator[dict[str, Any]]:
+        yield from super()._lineage_events()
+        yield from self.drift.lineage_events(self._materialized)
+
     def _feature_versions(self) -> Iterator[dict[str, Any]]:
         for event in super()._feature_versions():
+            self._materialized.append(dict(event))
             uid = f"feature:{event['feature']}@{event['version']}"
             if uid in self._broken:
                 event["derived_from"] = [f"feature:{event['feature']}_upstream@{event['version']}"]
@@ -242,9 +273,18 @@ class FaultyDemoPipeline(DemoPipeline):
             return
         if kind is not None:
             _INJECT[kind](self, served, day, served_at)
+        outcomes += self.drift.serve(served, outcomes, day)
         self._note(uid, served, day, served_at)
         yield served
         yield from outcomes
+
+    def _statistics(self, day: int) -> Iterator[dict[str, Any]]:
+        yield from super()._statistics(day)
+        yield from self.drift.statistics_events(day)
+
+    def _observed(self, day: int, version: str) -> dict[str, Any]:
+        shares, null_share = self.drift.shares(day, version)
+        return observed_statistics(self.seed, self.start, day, version, shares, null_share)
 
     def _note(self, uid: str, served: dict[str, Any], day: int, served_at: datetime) -> None:
         """Record what the served recommendation touches of the lineage-level faults."""
@@ -318,12 +358,6 @@ _INJECT = {
     "experiment_mismatch": FaultyDemoPipeline._experiment_mismatch,
     "incomplete_ancestry": FaultyDemoPipeline._incomplete_ancestry,
 }
-
-
-def _sample(chooser: random.Random, population: list[Any], count: int, what: str) -> list[Any]:
-    if count > len(population):
-        raise ValueError(f"cannot inject {count} faults: only {len(population)} {what} places")
-    return chooser.sample(population, count)
 
 
 def _experiment(name: str) -> Experiment:
