@@ -344,9 +344,9 @@ class Drift:
             day >= onset and version.removeprefix("feature:").split("@")[0] in _direct_features(s)
             for s, onset in self._shifted.items()
         )
-        migrated = any(m.uid == version for m in self._migrations)
+        migrated = any(m.uid == version for m in self._migrations)  # keeps its own shares
         shares = (
-            SHIFTED_SHARES if shifted else MIGRATED_SHARES if migrated else version_shares(version)
+            MIGRATED_SHARES if migrated else SHIFTED_SHARES if shifted else version_shares(version)
         )
         onset = self._nulls.get(version)
         spiking = onset is not None and onset <= day < onset + NULL_DAYS

@@ -25,6 +25,7 @@ from graph_lineage.demo import (
     DemoPipeline,
     _iso,
     recent_start,
+    version_shares,
 )
 from graph_lineage.demo_drift import DRIFT_KINDS
 from graph_lineage.demo_faults import FAULT_KINDS, Faults, FaultyDemoPipeline
@@ -52,6 +53,9 @@ def test_clean_statistics_are_a_daily_sample_of_each_versions_shares() -> None:
         assert event["count"] == OBSERVED == sum(counts) + event["nulls"]
         per_version[event["feature_version"]].append(counts)
 
+    for event in statistics.values():  # each day is near its version's shares, none shifted
+        shares = version_shares(event["feature_version"])
+        assert _psi(_shares(list(shares)), _shares(event["histogram"]["counts"])) < 0.03
     nulls = [e["nulls"] / e["count"] for e in statistics.values()]
     assert abs(sum(nulls) / len(nulls) - NULL_RATE) < 0.002
     assert len(statistics) == 30 * len(FEATURES)
@@ -398,3 +402,21 @@ def test_demo_data_writes_the_drift_into_the_ground_truth(tmp_path: Path) -> Non
     assert cohort["cause"] == "cohort:2026-W48"
     assert cohort["onset"] == _iso(recent_start() + timedelta(days=cohort["onset_day"]))
     assert all(ground["drift"][kind] == [] for kind in DRIFT_KINDS if kind != "new_cohort")
+
+
+def test_drift_and_faults_together_leave_the_faults_where_they_were() -> None:
+    faults = Faults(
+        missing_ancestry=3, orphan=10, version_skew=8, stale_feature=3, declaration_change=2
+    )
+    both = Faults(**{kind: faults.counts()[kind] or n for kind, n in EVERY_DRIFT.counts().items()})
+    faulty = FaultyDemoPipeline(4000, seed=42, faults=faults)
+    drifting = FaultyDemoPipeline(4000, seed=42, faults=both)
+    list(faulty.events())
+    events = list(drifting.events())
+
+    truth = drifting.ground_truth()
+    assert truth["injected"] == faulty.ground_truth()["injected"]
+    assert len(truth["injected"]["version_skew"]) == 8
+    assert all(len(truth["drift"][kind]) == 1 for kind in DRIFT_KINDS)
+    for raw in events:
+        parse_event(raw)
