@@ -21,8 +21,9 @@ from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 from graph_lineage.store.writer import LineageWriter
 
-FAULTS = "inject COUNT faults of KIND (repeatable); KIND: " + "; ".join(
-    f"{kind}: {what}" for kind, what in FAULT_KINDS.items()
+FAULTS = "inject COUNT faults or drift instances of KIND (repeatable); KIND: " + "; ".join(
+    f"{kind}: {what}".replace("%", "%%")  # argparse formats help with %
+    for kind, what in FAULT_KINDS.items()
 )
 
 
@@ -34,7 +35,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument(
         "--inject", action="append", type=fault_spec, metavar="KIND=COUNT", help=FAULTS
     )
-    demo.add_argument("--injected-out", metavar="FILE", help="write where faults went, as JSON")
+    demo.add_argument(
+        "--injected-out", metavar="FILE", help="write where faults and drift went, as JSON"
+    )
     demo.set_defaults(handler=demo_data)
 
     loading = commands.add_parser("ingest", help="load NDJSON or a JSON array of events")

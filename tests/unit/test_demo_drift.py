@@ -420,3 +420,13 @@ def test_drift_and_faults_together_leave_the_faults_where_they_were() -> None:
     assert all(len(truth["drift"][kind]) == 1 for kind in DRIFT_KINDS)
     for raw in events:
         parse_event(raw)
+
+
+def test_demo_data_help_lists_every_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo-data", "--help"])
+
+    assert exit_.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert all(kind in text for kind in FAULT_KINDS)
+    assert "40% of ranker v2's requests" in text
