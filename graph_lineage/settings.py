@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AwareDatetime, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -151,6 +152,102 @@ class Settings(BaseSettings):
         default=1.0, ge=0, description="Seconds before the first retry of an alert; doubles."
     )
     alert_timeout: float = Field(default=10.0, gt=0, description="Seconds an alert POST may take.")
+
+    drift_window: Literal["day", "hour"] = Field(
+        default="day", description="The length of the windows drift detection compares."
+    )
+    drift_settle_seconds: int = Field(
+        default=3600,
+        ge=0,
+        description="Seconds after a window ends before it is judged, so late outcomes count.",
+    )
+    drift_baseline: Literal["trailing", "seasonal", "fixed"] = Field(
+        default="trailing",
+        description="What a window is compared with: the trailing windows (checked against"
+        " the seasonal ones before a shift is called drift), the same window one or more"
+        " seasons earlier only, or the fixed reference period.",
+    )
+    drift_baseline_windows: int = Field(
+        default=7, ge=1, description="Undrifted windows a trailing baseline pools."
+    )
+    drift_lookback_windows: int = Field(
+        default=28,
+        ge=1,
+        description="How far back a trailing baseline looks for undrifted windows; a shift"
+        " older than that becomes the new normal.",
+    )
+    drift_min_baseline_windows: int = Field(
+        default=7, ge=1, description="Windows a baseline needs before a window is judged."
+    )
+    drift_season_windows: int = Field(
+        default=7,
+        ge=2,
+        description="Windows in one season: 7 daily windows (weekly), 24 hourly ones (daily).",
+    )
+    drift_seasonal_periods: int = Field(
+        default=2, ge=1, description="Seasons back a seasonal baseline pools the same window of."
+    )
+    drift_reference_start: AwareDatetime | None = Field(
+        default=None, description="Start of the fixed reference period (drift_baseline=fixed)."
+    )
+    drift_reference_end: AwareDatetime | None = Field(
+        default=None, description="End of the fixed reference period (drift_baseline=fixed)."
+    )
+    drift_confirm_windows: int = Field(
+        default=2,
+        ge=1,
+        description="Consecutive drifted windows that open an alert, and undrifted ones that"
+        " close it: one noisy window alerts nobody.",
+    )
+    drift_numeric_statistic: Literal["auto", "ks", "wasserstein", "psi", "jensen_shannon"] = Field(
+        default="auto",
+        description="For numeric distributions; auto: KS up to drift_small_sample"
+        " observations, normalised Wasserstein above.",
+    )
+    drift_categorical_statistic: Literal["auto", "chi_square", "jensen_shannon", "psi"] = Field(
+        default="auto",
+        description="For categories; auto: chi-square up to drift_small_sample observations,"
+        " Jensen-Shannon distance above.",
+    )
+    drift_small_sample: int = Field(
+        default=1000, ge=1, description="The most observations a window has to get a test."
+    )
+    drift_psi_threshold: float = Field(default=0.2, gt=0, description="PSI at or above: drift.")
+    drift_jensen_shannon_threshold: float = Field(
+        default=0.1, gt=0, le=1, description="Jensen-Shannon distance (base 2) at or above."
+    )
+    drift_wasserstein_threshold: float = Field(
+        default=0.1, gt=0, description="Wasserstein distance in reference spreads at or above."
+    )
+    drift_ks_threshold: float = Field(
+        default=0.1, gt=0, le=1, description="KS distance at or above (and p at or below)."
+    )
+    drift_cramers_v_threshold: float = Field(
+        default=0.1, gt=0, le=1, description="Cramér's V at or above (with chi-square p)."
+    )
+    drift_p_value: float = Field(
+        default=0.01, gt=0, lt=1, description="A test's p-value at or below (KS, chi-square)."
+    )
+    drift_rate_change: float = Field(
+        default=0.2,
+        gt=0,
+        description="Relative change of a rate (outcomes, nulls) at or above, with its p.",
+    )
+    drift_volume_change: float = Field(
+        default=0.5, gt=0, description="Relative change of a window's count at or above."
+    )
+    drift_new_share: float = Field(
+        default=0.05,
+        gt=0,
+        lt=1,
+        description="A category (a cohort) at least this share of a window, under a fifth of"
+        " it in the baseline, is new.",
+    )
+    drift_scan_interval: float = Field(
+        default=0,
+        ge=0,
+        description="Seconds between drift scans the API process runs itself; 0: none.",
+    )
 
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)

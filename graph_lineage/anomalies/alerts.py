@@ -61,11 +61,13 @@ class Alert:
     last_seen: datetime
     evidence: list[str]
     withheld_evidence: dict[str, int]
+    kind: str = "anomaly"  # or drift: the body names the alert's uid under this key
 
     def body(self) -> dict[str, Any]:
         return {
             "source": "graph-lineage",
-            "anomaly": self.anomaly,
+            "kind": self.kind,
+            self.kind: self.anomaly,
             "rule": self.rule,
             "severity": self.severity,
             "reason": self.reason,
@@ -81,13 +83,19 @@ class Alert:
 
 def alert_reason(stored: Stored) -> str | None:
     """Why this finding is alerted in this scan, or None when it was already told."""
-    if stored.previous_status is None:
+    return due(stored.previous_status, stored.alerted_count, stored.finding.count)
+
+
+def due(previous_status: str | None, alerted_count: int | None, count: int) -> str | None:
+    """Why a problem with ``count`` is alerted now, given what its node held before this
+    scan (``previous_status`` None: first seen now) and its last delivered alert."""
+    if previous_status is None:
         return "new"
-    if stored.previous_status == RESOLVED:
+    if previous_status == RESOLVED:
         return "reopened"
-    if stored.alerted_count is None:
+    if alerted_count is None:
         return "undelivered"
-    if stored.finding.count >= REALERT_GROWTH * max(stored.alerted_count, 0.5):
+    if count >= REALERT_GROWTH * max(alerted_count, 0.5):
         return "escalated"
     return None
 

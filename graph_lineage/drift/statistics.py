@@ -12,10 +12,10 @@ The computations are scipy's; the tests check each against an independent one.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import special, stats
 
 MIN_COUNT = 30  # observations each side needs before a distribution is compared
@@ -37,8 +37,8 @@ class Statistic:
 
 
 def psi(
-    reference: Sequence[float],
-    current: Sequence[float],
+    reference: ArrayLike,
+    current: ArrayLike,
     *,
     min_count: int = MIN_COUNT,
     floor: float = PSI_FLOOR,
@@ -56,7 +56,7 @@ def psi(
 
 
 def jensen_shannon(
-    reference: Sequence[float], current: Sequence[float], *, min_count: int = MIN_COUNT
+    reference: ArrayLike, current: ArrayLike, *, min_count: int = MIN_COUNT
 ) -> Statistic:
     """Jensen-Shannon distance in base 2: 0 for the same shares, 1 for disjoint ones."""
     ref, cur = _counts(reference, current)
@@ -72,9 +72,9 @@ def jensen_shannon(
 
 
 def wasserstein(
-    centers: Sequence[float],
-    reference: Sequence[float],
-    current: Sequence[float],
+    centers: ArrayLike,
+    reference: ArrayLike,
+    current: ArrayLike,
     *,
     min_count: int = MIN_COUNT,
 ) -> Statistic:
@@ -100,9 +100,9 @@ def wasserstein(
 
 
 def ks_from_quantiles(
-    probabilities: Sequence[float],
-    reference: Sequence[float],
-    current: Sequence[float],
+    probabilities: ArrayLike,
+    reference: ArrayLike,
+    current: ArrayLike,
     observations: tuple[int, int],
     *,
     min_count: int = MIN_COUNT,
@@ -159,7 +159,7 @@ def _cdf(points: np.ndarray, quantiles: np.ndarray, probs: np.ndarray, left: boo
 
 
 def chi_square(
-    reference: Sequence[float], current: Sequence[float], *, min_count: int = MIN_COUNT
+    reference: ArrayLike, current: ArrayLike, *, min_count: int = MIN_COUNT
 ) -> Statistic:
     """Pearson's chi-square test of homogeneity of two category counts (a 2 x k table);
     categories empty on both sides are left out. The value is the statistic."""
@@ -174,7 +174,44 @@ def chi_square(
     return Statistic("chi_square", float(result.statistic), p_value=float(result.pvalue))
 
 
-def _counts(reference: Sequence[float], current: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+def rate_change(
+    reference: tuple[int, int],
+    current: tuple[int, int],
+    *,
+    min_count: int = MIN_COUNT,
+) -> Statistic:
+    """How much a rate moved, relative to the reference: ``(events, trials)`` each side.
+
+    The p-value is a two-sided test of equal proportions: Pearson's chi-square on the 2 x 2
+    table, or Fisher's exact test when an expected cell is under 5 (rare events, small
+    windows), where the chi-square approximation alarms too easily. A reference without
+    events counts as half an event, so the change stays finite.
+    """
+    (ref_events, ref_trials), (cur_events, cur_trials) = reference, current
+    if not (0 <= ref_events <= ref_trials and 0 <= cur_events <= cur_trials):
+        raise ValueError("a rate has 0 <= events <= trials on each side")
+    smaller = min(ref_trials, cur_trials)
+    if smaller < max(min_count, 1):
+        reason = f"not enough data: {smaller} observations on one side, {min_count} needed"
+        return Statistic("rate_change", None, reason=reason)
+    table = np.array(
+        [[ref_events, ref_trials - ref_events], [cur_events, cur_trials - cur_events]],
+        dtype=float,
+    )
+    before = max(ref_events, 0.5) / ref_trials
+    change = (cur_events / cur_trials - before) / before
+    columns = table.sum(axis=0)
+    if columns.min() == 0:  # no events (or no non-events) on either side: nothing moved
+        return Statistic("rate_change", change if ref_events else 0.0, p_value=1.0)
+    expected = np.outer(table.sum(axis=1), columns) / table.sum()
+    if expected.min() < 5:
+        p_value = float(stats.fisher_exact(table.astype(int)).pvalue)
+    else:
+        p_value = float(stats.chi2_contingency(table, correction=False).pvalue)
+    return Statistic("rate_change", float(change), p_value=p_value)
+
+
+def _counts(reference: ArrayLike, current: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     ref, cur = np.asarray(reference, dtype=float), np.asarray(current, dtype=float)
     if ref.ndim != 1 or ref.shape != cur.shape or ref.size == 0:
         raise ValueError(f"give the same bins on both sides, not {ref.shape} and {cur.shape}")

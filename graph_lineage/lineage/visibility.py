@@ -33,6 +33,8 @@ _UID_KINDS: dict[str, tuple[str, str]] = {
     "stats": ("FeatureStatistics", "FeatureStatistics"),
     "record": ("RunRecord", "RunRecord"),
     "anomaly": ("Anomaly", "Anomaly"),
+    "drift": ("DriftAlert", "DriftAlert"),
+    "driftwindow": ("DriftWindow", "DriftWindow"),
     "job": ("Job", "Job"),
     "run": ("Run", "Run"),
     "dataset": ("Dataset", "Dataset"),

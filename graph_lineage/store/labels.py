@@ -17,6 +17,7 @@ class Label(StrEnum):
     RECOMMENDATION = "Recommendation"
     OUTCOME = "Outcome"
     DRIFT_ALERT = "DriftAlert"
+    DRIFT_WINDOW = "DriftWindow"
     ANOMALY = "Anomaly"
     RUN_RECORD = "RunRecord"
     DEBUG_SESSION = "DebugSession"
@@ -27,16 +28,18 @@ class Label(StrEnum):
     DATASET = "Dataset"
     CONTEXT_USAGE = "ContextUsage"
     SCHEMA_MIGRATION = "SchemaMigration"
+    DRIFT_SCAN = "DriftScan"
     ACCESS_RECORD = "AccessRecord"
     ACCESS_LOG_HEAD = "AccessLogHead"
     ERASURE_ENTRY = "ErasureEntry"
 
 
-# Bookkeeping, the access log and the erasure ledger: no uid, no edges, never part of an
+# Bookkeeping (drift scan cursors too), the access log and the erasure ledger: no uid, no edges, never part of an
 # answer about lineage.
 _NOT_LINEAGE = (
     Label.SCHEMA_MIGRATION,
     Label.CONTEXT_USAGE,
+    Label.DRIFT_SCAN,
     Label.ACCESS_RECORD,
     Label.ACCESS_LOG_HEAD,
     Label.ERASURE_ENTRY,
@@ -68,3 +71,4 @@ class Rel(StrEnum):
     OUTPUT_OF = "OUTPUT_OF"
     SAME_AS = "SAME_AS"
     EVIDENCE = "EVIDENCE"
+    MEASURES = "MEASURES"

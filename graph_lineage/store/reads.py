@@ -79,6 +79,7 @@ CALL () {{
   UNION ALL MATCH (n:Outcome {{uid: $uid}}) RETURN n
   UNION ALL MATCH (n:FeatureStatistics {{uid: $uid}}) RETURN n
   UNION ALL MATCH (n:DriftAlert {{uid: $uid}}) RETURN n
+  UNION ALL MATCH (n:DriftWindow {{uid: $uid}}) RETURN n
   UNION ALL MATCH (n:Anomaly {{uid: $uid}}) RETURN n
   UNION ALL MATCH (n:RunRecord {{uid: $uid}}) RETURN n
   UNION ALL MATCH (n:DebugSession {{uid: $uid}}) RETURN n
@@ -99,6 +100,7 @@ _VALID = """
   AND (r.valid_to IS NULL OR r.valid_to > $asOf)
   AND (m.valid_from IS NULL OR m.valid_from <= $asOf)))
 AND NOT m:ContextUsage AND NOT m:SchemaMigration AND NOT m:Anomaly
+AND NOT m:DriftAlert AND NOT m:DriftWindow
 AND none(label IN labels(m) WHERE label IN $skip)
 """
 

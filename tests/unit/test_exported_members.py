@@ -18,7 +18,9 @@ PUBLIC: dict[str, str] = {
     ),
     "graph_lineage.neo4j_local": "LocalNeo4j Status Supervisor",
     "api": "create_app",
-    "graph_lineage.drift": "Statistic chi_square jensen_shannon ks_from_quantiles psi wasserstein",
+    "graph_lineage.drift": "BlastRadius Cause DriftReport Judgment KINDS Monitor Problem Statistic"
+    " Summary Thresholds chi_square compare jensen_shannon ks_from_quantiles psi rate_change scan"
+    " select_kinds wasserstein",
     "graph_lineage.completeness": (
         "CompletenessReport Gap Tally Window completeness completeness_json completeness_markdown"
     ),

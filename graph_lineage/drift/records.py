@@ -1,0 +1,460 @@
+"""Drift in the graph: ``(:DriftWindow)`` per signal and window, ``(:DriftAlert)`` per problem.
+
+A window is summarized once (its distribution, counts or rate) and judged once against
+its baseline; both are kept on its node, linked by ``MEASURES`` to the feature or model
+version it is about, so a report can chart the series and a scan reads only what is new.
+``(:DriftScan)`` remembers how far each source of windows has been read.
+
+A ``DriftAlert`` is one distinct problem, MERGEd on a uid from its signal and verdict
+(``drift`` or ``seasonality``): a rescan updates it in place, as anomalies are, and its
+``EVIDENCE`` edges point to the signal's subject, the windows it drifted in and the
+lineage nodes named as likely causes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import neo4j
+
+from graph_lineage.drift.distributions import Judgment, Summary
+from graph_lineage.drift.signals import Observed, kind_of
+from graph_lineage.lineage.visibility import kind_of_uid
+from graph_lineage.store.connection import Reader, Store
+from graph_lineage.store.values import native
+
+DRIFT, SEASONALITY, STABLE, UNJUDGED = "drift", "seasonality", "stable", "unjudged"
+OPEN, RESOLVED = "open", "resolved"
+
+
+def window_uid(signal: str, start: datetime) -> str:
+    digest = hashlib.sha256(signal.encode()).hexdigest()[:16]
+    return f"driftwindow:{digest}/{start.isoformat().replace('+00:00', 'Z')}"
+
+
+def alert_uid(signal: str, verdict: str) -> str:
+    digest = hashlib.sha256(f"{signal}|{verdict}".encode()).hexdigest()[:16]
+    return f"drift:{kind_of(signal)}/{digest}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a window's judgment concluded, with the baseline it was held against."""
+
+    verdict: str
+    baseline: str  # trailing, seasonal, fixed or training
+    baseline_windows: int
+    judgment: Judgment | None = None
+    seasonal: Judgment | None = None  # against the seasonal baseline, when that was asked
+    reason: str | None = None
+
+
+@dataclass
+class Window:
+    """A stored window: what was observed, and how it was judged (None: not yet)."""
+
+    uid: str
+    observed: Observed
+    verdict: str | None = None
+    value: float | None = None
+    threshold: float | None = None
+    statistic: str | None = None
+    seasonal_value: float | None = None
+    new_categories: tuple[str, ...] = ()
+
+    @property
+    def start(self) -> datetime:
+        return self.observed.start
+
+    @property
+    def summary(self) -> Summary:
+        return self.observed.summary
+
+    @property
+    def ratio(self) -> float:
+        if self.value is None or not self.threshold:
+            return 0.0
+        return abs(self.value) / self.threshold
+
+
+SAVE_WINDOWS = """
+UNWIND $rows AS row
+MERGE (w:DriftWindow {uid: row.uid})
+  ON CREATE SET w.ingested_at = $now
+SET w += row.props, w.valid_from = row.props.window_start, w.summarized_at = $now
+WITH w, row WHERE row.subject IS NOT NULL
+CALL (w, row) {
+  MATCH (n:FeatureVersion {uid: row.subject}) RETURN n
+  UNION MATCH (n:ModelVersion {uid: row.subject}) RETURN n
+}
+MERGE (w)-[:MEASURES]->(n)
+"""
+
+SAVE_VERDICTS = """
+UNWIND $rows AS row
+MATCH (w:DriftWindow {uid: row.uid})
+SET w += row.props, w.judged_at = $now
+"""
+
+_COLUMNS = """
+RETURN w.uid AS uid, w.signal AS signal, w.subject AS subject, w.feature AS feature,
+       w.window_start AS start, w.window_end AS end, w.shape AS shape, w.count AS count,
+       w.points AS points, w.levels AS levels, w.categories AS categories,
+       w.counts AS counts, w.verdict AS verdict, w.value AS value, w.threshold AS threshold,
+       w.statistic AS statistic, w.seasonal_value AS seasonal_value,
+       w.new_categories AS new_categories
+ORDER BY w.window_start, w.uid
+"""
+
+SIGNAL_WINDOWS = (
+    """
+UNWIND $signals AS signal
+MATCH (w:DriftWindow {signal: signal})
+WHERE w.window_start >= $since AND w.window_start < $until
+"""
+    + _COLUMNS
+)
+
+FEATURE_WINDOWS = (
+    """
+UNWIND $features AS feature
+MATCH (w:DriftWindow {feature: feature})
+WHERE w.kind = $kind AND w.window_start >= $since AND w.window_start < $until
+"""
+    + _COLUMNS
+)
+
+NEAR_DRIFTS = """
+MATCH (w:DriftWindow)
+WHERE w.window_start >= $since AND w.window_start < $until AND w.verdict = 'drift'
+RETURN w.signal AS signal, w.subject AS subject, w.kind AS kind, w.feature AS feature,
+       w.value AS value, w.threshold AS threshold, w.window_start AS start,
+       w.new_categories AS new_categories
+"""
+
+CURSOR = "MATCH (s:DriftScan {name: $name}) RETURN s.position AS position"
+SAVE_CURSOR = """
+MERGE (s:DriftScan {name: $name})
+SET s.position = $position, s.scanned_at = $now
+"""
+
+
+def save_windows(store: Store, windows: list[Observed], now: datetime) -> list[Window]:
+    rows = [_window_row(observed) for observed in windows]
+    for chunk in _chunks(rows, 2000):
+        store.write(SAVE_WINDOWS, rows=chunk, now=now)
+    return [Window(row["uid"], observed) for row, observed in zip(rows, windows, strict=True)]
+
+
+def save_verdicts(store: Store, judged: list[tuple[Window, Verdict]], now: datetime) -> None:
+    rows = [{"uid": window.uid, "props": _verdict_props(verdict)} for window, verdict in judged]
+    for chunk in _chunks(rows, 2000):
+        store.write(SAVE_VERDICTS, rows=chunk, now=now)
+
+
+def signal_windows(
+    store: Reader, signals: list[str], since: datetime, until: datetime
+) -> list[Window]:
+    return [
+        _window(row)
+        for row in store.read(SIGNAL_WINDOWS, signals=signals, since=since, until=until)
+    ]
+
+
+def feature_windows(
+    store: Reader, features: list[str], kind: str, since: datetime, until: datetime
+) -> list[Window]:
+    rows = store.read(FEATURE_WINDOWS, features=features, kind=kind, since=since, until=until)
+    return [_window(row) for row in rows]
+
+
+def drifts_between(store: Reader, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Every window judged as drift that starts in [since, until)."""
+    return [
+        {**dict(row), "start": native(row["start"])}
+        for row in store.read(NEAR_DRIFTS, since=since, until=until)
+    ]
+
+
+def cursor(store: Reader, name: str) -> Any:
+    rows = store.read(CURSOR, name=name)
+    return native(rows[0]["position"]) if rows else None
+
+
+def save_cursor(store: Store, name: str, position: Any, now: datetime) -> None:
+    store.write(SAVE_CURSOR, name=name, position=position, now=now)
+
+
+def _window_row(observed: Observed) -> dict[str, Any]:
+    summary = observed.summary
+    props = {
+        "signal": observed.signal,
+        "kind": observed.kind,
+        "subject": observed.subject,
+        "feature": observed.feature,
+        "window_start": observed.start,
+        "window_end": observed.end,
+        "shape": summary.shape,
+        "count": summary.count,
+        "points": list(summary.points) or None,
+        "levels": list(summary.levels) or None,
+        "categories": list(summary.categories) or None,
+        "counts": list(summary.counts) or None,
+    }
+    return {
+        "uid": window_uid(observed.signal, observed.start),
+        "subject": observed.subject,
+        "props": props,
+    }
+
+
+def _verdict_props(verdict: Verdict) -> dict[str, Any]:
+    judgment = verdict.judgment
+    statistic = judgment.statistic if judgment else None
+    seasonal = verdict.seasonal.statistic if verdict.seasonal else None
+    return {
+        "verdict": verdict.verdict,
+        "baseline": verdict.baseline,
+        "baseline_windows": verdict.baseline_windows,
+        "statistic": statistic.name if statistic else None,
+        "value": _finite(statistic.value) if statistic else None,
+        "p_value": statistic.p_value if statistic else None,
+        "threshold": judgment.threshold if judgment else None,
+        "seasonal_value": _finite(seasonal.value) if seasonal else None,
+        "new_categories": list(judgment.new_categories) if judgment else None,
+        "reason": verdict.reason or (statistic.reason if statistic else None),
+    }
+
+
+def _finite(value: float | None) -> float | None:
+    if value is None:
+        return None
+    return max(min(value, 1e12), -1e12)
+
+
+def _window(row: Any) -> Window:
+    shape = row["shape"]
+    summary = Summary(
+        shape,
+        int(row["count"]),
+        tuple(row["points"] or ()),
+        tuple(row["levels"] or ()),
+        tuple(row["categories"] or ()),
+        tuple(row["counts"] or ()),
+    )
+    observed = Observed(
+        row["signal"],
+        row["subject"],
+        native(row["start"]),
+        native(row["end"]),
+        summary,
+        row["feature"],
+    )
+    return Window(
+        uid=row["uid"],
+        observed=observed,
+        verdict=row["verdict"],
+        value=row["value"],
+        threshold=row["threshold"],
+        statistic=row["statistic"],
+        seasonal_value=row["seasonal_value"],
+        new_categories=tuple(row["new_categories"] or ()),
+    )
+
+
+def _chunks(rows: list[Any], size: int) -> list[list[Any]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
+# -- alerts --
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One likely contributor to a drift, with its score (0 to 1) and why."""
+
+    uid: str  # a lineage uid, or cohort:…, segment:…, seasonality
+    kind: str  # source_change, co_drift, upstream_drift, version_change, traffic_change, ...
+    score: float
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    day: str
+    segment: str
+    count: int
+
+
+@dataclass(frozen=True)
+class BlastRadius:
+    model_versions: tuple[str, ...] = ()
+    deployments: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    experiments: tuple[str, ...] = ()
+    usage: tuple[Usage, ...] = ()  # recommendations per day and segment since the onset
+
+    @property
+    def recommendations(self) -> int:
+        return sum(use.count for use in self.usage)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One drift problem as a scan sees it: a signal's current episode."""
+
+    signal: str
+    subject: str | None
+    verdict: str  # drift or seasonality
+    open: bool
+    onset: datetime
+    last_window: datetime  # end of the newest window in the episode
+    windows: int  # windows of the episode with this verdict
+    statistic: str | None
+    value: float | None  # the largest of the episode
+    threshold: float | None
+    baseline: str
+    severity: str
+    summary: str
+    evidence_windows: tuple[str, ...] = ()
+    causes: tuple[Cause, ...] = ()
+    blast: BlastRadius = field(default_factory=BlastRadius)
+
+    @property
+    def uid(self) -> str:
+        return alert_uid(self.signal, self.verdict)
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.signal)
+
+    def evidence(self) -> list[str]:
+        uids = [self.subject or "", *(c.uid for c in self.causes), *self.blast.model_versions]
+        return [uid for uid in dict.fromkeys(uids) if uid and kind_of_uid(uid)]
+
+
+@dataclass(frozen=True)
+class StoredAlert:
+    problem: Problem
+    previous_status: str | None
+    alerted_count: int | None
+    first_seen: datetime
+    scans: int
+
+
+UPSERT_ALERTS = """
+UNWIND $rows AS row
+MERGE (a:DriftAlert {uid: row.uid})
+  ON CREATE SET a.first_seen = $now, a.valid_from = $now, a.ingested_at = $now, a.scans = 0
+WITH a, row, a.status AS previous, a.alerted_count AS alerted
+SET a += row.props, a.last_seen = $now, a.scans = a.scans + 1,
+    a.resolved_at = CASE WHEN row.props.status = 'resolved'
+                    THEN coalesce(a.resolved_at, $now) ELSE null END
+RETURN a.uid AS uid, previous, alerted, a.first_seen AS first_seen, a.scans AS scans
+"""
+
+ALERT_EVIDENCE = """
+UNWIND $rows AS row
+MATCH (a:DriftAlert {uid: row.uid})
+CALL (a) {
+  MATCH (a)-[old:EVIDENCE]->()
+  DELETE old
+}
+CALL (a, row) {
+  UNWIND row.links AS link
+  CALL (link) {
+    MATCH (n:FeatureVersion {uid: link}) RETURN n
+    UNION MATCH (n:ModelVersion {uid: link}) RETURN n
+    UNION MATCH (n:DataSource {uid: link}) RETURN n
+    UNION MATCH (n:Deployment {uid: link}) RETURN n
+    UNION MATCH (n:Experiment {uid: link}) RETURN n
+    UNION MATCH (n:Variant {uid: link}) RETURN n
+    UNION MATCH (n:DriftWindow {uid: link}) RETURN n
+  }
+  CREATE (a)-[:EVIDENCE {ingested_at: $now}]->(n)
+}
+"""
+
+OPEN_ALERTS = """
+UNWIND $signals AS signal
+MATCH (a:DriftAlert {signal: signal})
+RETURN a.uid AS uid, a.status AS status, a.signal AS signal, a.verdict AS verdict
+"""
+
+MARK_ALERTED = """
+UNWIND $alerted AS alert
+MATCH (a:DriftAlert {uid: alert.uid})
+SET a.alerted_count = alert.count, a.alerted_at = $now
+"""
+
+
+def stored_alerts(store: Reader, signals: list[str]) -> dict[str, dict[str, Any]]:
+    return {row["uid"]: dict(row) for row in store.read(OPEN_ALERTS, signals=signals)}
+
+
+def store_problems(store: Store, problems: list[Problem], now: datetime) -> list[StoredAlert]:
+    """Upsert the problems and their evidence in one transaction."""
+    if not problems:
+        return []
+    rows = [_alert_row(problem) for problem in problems]
+    by_uid = {problem.uid: problem for problem in problems}
+    stored: list[StoredAlert] = []
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        for record in tx.run(UPSERT_ALERTS, rows=rows, now=now):
+            stored.append(
+                StoredAlert(
+                    problem=by_uid[record["uid"]],
+                    previous_status=record["previous"],
+                    alerted_count=record["alerted"],
+                    first_seen=native(record["first_seen"]),
+                    scans=record["scans"],
+                )
+            )
+        tx.run(ALERT_EVIDENCE, rows=rows, now=now).consume()
+
+    store.write_transaction(work)
+    return sorted(stored, key=lambda s: s.problem.uid)
+
+
+def mark_alerted(store: Store, alerted: dict[str, int], now: datetime) -> None:
+    if alerted:
+        rows = [{"uid": uid, "count": count} for uid, count in sorted(alerted.items())]
+        store.write(MARK_ALERTED, alerted=rows, now=now)
+
+
+def _alert_row(problem: Problem) -> dict[str, Any]:
+    causes, blast = problem.causes, problem.blast
+    props = {
+        "signal": problem.signal,
+        "kind": problem.kind,
+        "subject": problem.subject,
+        "verdict": problem.verdict,
+        "status": OPEN if problem.open else RESOLVED,
+        "severity": problem.severity,
+        "summary": problem.summary,
+        "onset": problem.onset,
+        "last_window": problem.last_window,
+        "windows": problem.windows,
+        "statistic": problem.statistic,
+        "value": _finite(problem.value),
+        "threshold": problem.threshold,
+        "baseline": problem.baseline,
+        "cause_uids": [c.uid for c in causes],
+        "cause_kinds": [c.kind for c in causes],
+        "cause_scores": [c.score for c in causes],
+        "cause_evidence": [c.evidence for c in causes],
+        "affected_model_versions": list(blast.model_versions),
+        "affected_deployments": list(blast.deployments),
+        "affected_variants": list(blast.variants),
+        "affected_experiments": list(blast.experiments),
+        "affected_recommendations": blast.recommendations,
+        "usage": json.dumps([u.__dict__ for u in blast.usage], sort_keys=True),
+        "evidence": problem.evidence(),
+    }
+    links = [*problem.evidence(), *problem.evidence_windows]
+    return {"uid": problem.uid, "props": props, "links": links}
