@@ -34,8 +34,8 @@ class Label(StrEnum):
     ERASURE_ENTRY = "ErasureEntry"
 
 
-# Bookkeeping (drift scan cursors too), the access log and the erasure ledger: no uid, no edges, never part of an
-# answer about lineage.
+# Bookkeeping (drift scan cursors too), the access log and the erasure ledger: no uid, no
+# edges, never part of an answer about lineage.
 _NOT_LINEAGE = (
     Label.SCHEMA_MIGRATION,
     Label.CONTEXT_USAGE,
