@@ -127,9 +127,7 @@ def _fisher_p(a: int, b: int, c: int, d: int) -> float:
 
     observed = probability(a)
     low, high = max(0, row + column - n), min(row, column)
-    return sum(
-        p for x in range(low, high + 1) if (p := probability(x)) <= observed * (1 + 1e-7)
-    )
+    return sum(p for x in range(low, high + 1) if (p := probability(x)) <= observed * (1 + 1e-7))
 
 
 @pytest.mark.parametrize(
@@ -253,9 +251,7 @@ def test_an_episode_needs_confirmation_to_open_and_to_close(
     verdicts: str, onset: int | None, windows: int, still_open: bool
 ) -> None:
     names = {"S": STABLE, "D": DRIFT, "U": UNJUDGED}
-    series = [
-        _window(day, Summary.rate(1, 100), names[v]) for day, v in enumerate(verdicts)
-    ]
+    series = [_window(day, Summary.rate(1, 100), names[v]) for day, v in enumerate(verdicts)]
     episode = current_episode(series, DRIFT, confirm=2)
     if onset is None:
         assert episode is None
