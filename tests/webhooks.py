@@ -1,6 +1,6 @@
 """A real HTTP webhook receiver on a free local port, for the alert tests.
 
-It answers ``failures`` (a list of statuses) to the first POSTs about each anomaly, then
+It answers ``failures`` (a list of statuses) to the first POSTs about each problem, then
 200; it keeps every attempt and, separately, the alerts it accepted.
 """
 
@@ -28,8 +28,9 @@ class Receiver:
     def answer(self, alert: dict[str, Any]) -> int:
         with self._lock:
             self.attempts.append(alert)
-            tries = self._tries[alert["anomaly"]]
-            self._tries[alert["anomaly"]] += 1
+            about = alert[alert.get("kind", "anomaly")]  # the anomaly's or drift alert's uid
+            tries = self._tries[about]
+            self._tries[about] += 1
             status = self.failures[tries] if tries < len(self.failures) else 200
             if status == 200:
                 self.accepted.append(alert)

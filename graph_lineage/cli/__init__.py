@@ -19,6 +19,7 @@
     graph-lineage access-log export|verify   copy the access log out; check its hash chain
     graph-lineage keys status|rotate      sealed values per encryption key; re-seal them
     graph-lineage anomalies scan [--since] run the anomaly rules, store findings, alert
+    graph-lineage drift scan [--since]    judge new windows for drift, store alerts with causes
     graph-lineage audit completeness      share of recommendations with complete ancestry
 """
 
@@ -36,6 +37,7 @@ from graph_lineage.cli import (
     change_plans,
     completeness,
     data,
+    drift,
     keys,
     queries,
     server,
@@ -53,6 +55,7 @@ COMMAND_MODULES = (
     access_log,
     keys,
     anomalies,
+    drift,
     completeness,
 )
 

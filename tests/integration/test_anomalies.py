@@ -26,12 +26,12 @@ from graph_lineage.events import parse_event
 from graph_lineage.pseudonymize import Pseudonymizer
 from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
-from graph_lineage.store import Store, migrate
-from graph_lineage.store.admin import wipe_database
+from graph_lineage.store import Store
 from graph_lineage.store.writer import LineageWriter
 
 from ..conftest import TEST_ENCRYPTION_KEYS, TEST_PSEUDONYMIZATION_KEY, Neo4jTarget, bearer
 from ..webhooks import Receiver, receiver
+from .loading import load_events
 
 SIZE = 50_000
 FAULTS = Faults(
@@ -84,23 +84,6 @@ class Scanned:
         return {row["uid"] for row in rows}
 
 
-def _load(store: Store, settings: Settings, events: Iterable[dict[str, Any]]) -> float:
-    started = time.monotonic()
-    wipe_database(store)
-    migrate(store, settings.migrations_dir)
-    writer = LineageWriter(
-        store, Pseudonymizer.from_settings(settings), Sealer.from_settings(settings)
-    )
-    batch: list[Any] = []
-    for raw in events:
-        batch.append(parse_event(raw))
-        if len(batch) == 5000:
-            writer.write(batch)
-            batch = []
-    writer.write(batch)
-    return time.monotonic() - started
-
-
 @pytest.fixture(scope="module")
 def module_settings(
     neo4j_target: Neo4jTarget, tmp_path_factory: pytest.TempPathFactory
@@ -112,7 +95,7 @@ def module_settings(
 def scanned(module_settings: Settings) -> Iterator[Scanned]:
     pipeline = FaultyDemoPipeline(SIZE, seed=42, faults=FAULTS)
     with Store.connect(module_settings) as store:
-        loaded = _load(store, module_settings, pipeline.events())
+        loaded = load_events(store, module_settings, pipeline.events(), wipe=True)
         with receiver(failures=[500]) as hook:
             started = time.monotonic()
             report = scan(store, webhooks=Webhooks([hook.url], retries=2, backoff=0.01))
@@ -418,7 +401,7 @@ def test_a_problem_that_is_gone_is_resolved(scanned: Scanned) -> None:
 
 def test_a_clean_pipeline_of_the_same_size_has_no_anomaly(scanned: Scanned) -> None:
     store, settings = scanned.store, scanned.settings
-    loaded = _load(store, settings, DemoPipeline(SIZE, seed=42).events())
+    loaded = load_events(store, settings, DemoPipeline(SIZE, seed=42).events(), wipe=True)
 
     started = time.monotonic()
     report = scan(store)

@@ -4,11 +4,9 @@ with gaps, consistency problems named, an audit record kept, and the CLI's exit 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,14 +19,11 @@ from graph_lineage.completeness import (
 )
 from graph_lineage.demo import DAYS, START, DemoPipeline
 from graph_lineage.demo_faults import Faults, FaultyDemoPipeline
-from graph_lineage.events import parse_event
-from graph_lineage.pseudonymize import Pseudonymizer
-from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
-from graph_lineage.store import Store, migrate
-from graph_lineage.store.writer import LineageWriter
+from graph_lineage.store import Store
 
 from ..conftest import Neo4jTarget
+from .loading import load_events
 
 WHOLE = Window(START, START + timedelta(days=DAYS + 1))
 # The faults that leave a recommendation's ancestry incomplete; the others (skew, retired
@@ -46,25 +41,17 @@ FAULTS = Faults(
 )
 
 
-def _load(store: Store, settings: Settings, events: Iterable[dict[str, Any]]) -> None:
-    migrate(store, settings.migrations_dir)
-    writer = LineageWriter(
-        store, Pseudonymizer.from_settings(settings), Sealer.from_settings(settings)
-    )
-    writer.write([parse_event(event) for event in events])
-
-
 @pytest.fixture
 def faulty(store: Store, settings: Settings) -> FaultyDemoPipeline:
     pipeline = FaultyDemoPipeline(6000, seed=23, faults=FAULTS)
-    _load(store, settings, pipeline.events())
+    load_events(store, settings, pipeline.events())
     return pipeline
 
 
 def test_a_clean_pipeline_is_complete_and_consistent(store: Store, settings: Settings) -> None:
     pipeline = DemoPipeline(3000, seed=8)
     events = list(pipeline.events())
-    _load(store, settings, events)
+    load_events(store, settings, events)
 
     report = completeness(store, WHOLE, minimum=Fraction(1))
 
@@ -123,7 +110,7 @@ def test_inconsistencies_are_named(store: Store, settings: Settings) -> None:
             **common,
         },
     ]
-    _load(store, settings, events)
+    load_events(store, settings, events)
     store.write(
         "MATCH (v:Variant) WITH v ORDER BY v.uid LIMIT 1"
         " MERGE (m:ModelVersion {uid: 'model:ghost@v1'}) ON CREATE SET m.stub = true"

@@ -13,7 +13,6 @@ from api import create_app
 from graph_lineage.change_plans.serving import Serving
 from graph_lineage.demo import DemoPipeline
 from graph_lineage.errors import NodeNotFound
-from graph_lineage.events import parse_event
 from graph_lineage.lineage.impact import dependents, impact
 from graph_lineage.lineage.recommendations import (
     RecommendationFilter,
@@ -22,27 +21,18 @@ from graph_lineage.lineage.recommendations import (
 )
 from graph_lineage.lineage.trace import trace
 from graph_lineage.lineage.traversal import downstream, find_node, upstream
-from graph_lineage.pseudonymize import Pseudonymizer
-from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
-from graph_lineage.store import Store, migrate
-from graph_lineage.store.writer import LineageWriter
+from graph_lineage.store import Store
 
 from ..conftest import bearer
+from .loading import load_events
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def _load(store: Store, settings: Settings, events: list[dict[str, Any]]) -> None:
-    migrate(store, settings.migrations_dir)
-    LineageWriter(
-        store, Pseudonymizer.from_settings(settings), Sealer.from_settings(settings)
-    ).write([parse_event(e) for e in events])
-
-
 @pytest.fixture
 def demo(store: Store, settings: Settings) -> Store:
-    _load(store, settings, list(DemoPipeline(600, seed=3).events()))
+    load_events(store, settings, list(DemoPipeline(600, seed=3).events()))
     return store
 
 
@@ -120,7 +110,7 @@ def _migration_events() -> list[dict[str, Any]]:
 
 
 def test_trace_follows_a_feature_migration(store: Store, settings: Settings) -> None:
-    _load(store, settings, _migration_events())
+    load_events(store, settings, _migration_events())
 
     before, after = trace(store, "req-6"), trace(store, "req-30")
 
@@ -133,7 +123,7 @@ def test_trace_follows_a_feature_migration(store: Store, settings: Settings) -> 
 
 
 def test_as_of_shows_lineage_as_it_stood(store: Store, settings: Settings) -> None:
-    _load(store, settings, _migration_events())
+    load_events(store, settings, _migration_events())
 
     then = downstream(store, "source:clicks", depth=3, as_of=T0)
     now = downstream(store, "source:clicks", depth=3)
@@ -166,7 +156,7 @@ def _serving_again_events() -> list[dict[str, Any]]:
 
 
 def test_as_of_shows_what_a_variant_served_in_each_period(store: Store, settings: Settings) -> None:
-    _load(store, settings, _serving_again_events())
+    load_events(store, settings, _serving_again_events())
 
     for day, version in ((1, "v1"), (6, "v2"), (11, "v1")):
         then = upstream(store, "variant:exp/a", depth=1, as_of=T0 + timedelta(days=day))
@@ -266,7 +256,7 @@ def test_pages_cover_every_match_once(demo: Store) -> None:
 
 
 def test_lineage_diff_names_what_changed(store: Store, settings: Settings) -> None:
-    _load(store, settings, _migration_events())
+    load_events(store, settings, _migration_events())
 
     diff = lineage_diff(store, "req-6", "req-30")
 
