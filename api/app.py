@@ -18,6 +18,7 @@ from api.refusals import RefusalRecorder
 from api.store_errors import store_error_handler
 from graph_lineage.auth import INGEST_ROLES, READ_ROLES, Authenticator
 from graph_lineage.auth.policy import AccessPolicy
+from graph_lineage.drift.schedule import DriftSchedule
 from graph_lineage.errors import StoreError
 from graph_lineage.governance.retention import RetentionPolicy
 from graph_lineage.pseudonymize import Pseudonymizer
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     authenticator = Authenticator(settings)  # no way to verify tokens: refuse to start
     policy = AccessPolicy.load(settings.access_policy_file)
     refusals = RefusalRecorder.from_settings(settings)
+    drift_scans = DriftSchedule(settings)  # every drift_scan_interval seconds; 0: never
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -49,9 +51,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         app.state.refusals = refusals
         refusals.start(app.state.store)
+        app.state.drift_scans = drift_scans
+        drift_scans.start()
         try:
             yield
         finally:
+            drift_scans.stop()
             refusals.stop()  # the open windows' summaries, then the queue, are written
             app.state.store.close()
 

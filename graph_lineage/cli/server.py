@@ -9,7 +9,8 @@ import time
 from typing import TYPE_CHECKING
 
 from graph_lineage.cli.data import load_events, print_report
-from graph_lineage.demo import DemoPipeline, recent_start, write_ndjson
+from graph_lineage.demo import recent_start, write_ndjson
+from graph_lineage.demo_faults import Faults, FaultyDemoPipeline
 from graph_lineage.errors import StoreUnavailable
 from graph_lineage.neo4j_local import LocalNeo4j, Status, Supervisor
 from graph_lineage.settings import Settings
@@ -156,14 +157,23 @@ def _load_demo_if_empty(settings: Settings) -> None:
             return
     path = settings.local_home / "demo-pipeline.ndjson"
     path.parent.mkdir(parents=True, exist_ok=True)
-    pipeline = DemoPipeline(settings.demo_recommendations, seed=42, start=recent_start())
+    pipeline = FaultyDemoPipeline(
+        settings.demo_recommendations, seed=42, faults=UP_DRIFT, start=recent_start()
+    )
     with path.open("w", encoding="utf-8") as output:
         write_ndjson(pipeline.events(), output)
     print(f"Loading the demo pipeline ({settings.demo_recommendations:,} recommendations)...")
     print_report(load_events(settings, path))
 
 
+UP_DRIFT_SCAN_INTERVAL = 3600.0  # seconds: the main job shows drift as data arrives
+# The main job's demo has drift to find: a data source that changes, a cohort that arrives.
+UP_DRIFT = Faults(source_shift=1, new_cohort=1)
+
+
 def up(settings: Settings, arguments: argparse.Namespace) -> int:
+    if "drift_scan_interval" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"drift_scan_interval": UP_DRIFT_SCAN_INTERVAL})
     supervisor = None
     if settings.uses_local_neo4j:
         neo4j = LocalNeo4j(settings)
@@ -180,5 +190,9 @@ def up(settings: Settings, arguments: argparse.Namespace) -> int:
     )
     if settings.uses_local_neo4j:
         print(f"Neo4j Browser:  {settings.local_http_uri}/browser/")
+    print(
+        f"Drift scans:    every {settings.drift_scan_interval:g} s in the API process"
+        " (the demo has a source change and a new cohort to find; docs/drift.md)"
+    )
     print("Press Ctrl+C to stop the API; `graph-lineage neo4j stop` stops Neo4j.\n")
     return serve(settings, arguments, supervisor)

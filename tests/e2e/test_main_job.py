@@ -48,6 +48,20 @@ def _wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 60) -
     raise AssertionError(f"{url} never answered 200")
 
 
+def _drift_causes(store: Store, process: subprocess.Popen[str]) -> list[list[str]]:
+    """The ranked causes of the open drifts, once the first scheduled scan stored some."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None
+        rows = store.read(
+            "MATCH (a:DriftAlert {verdict: 'drift', status: 'open'}) RETURN a.cause_uids AS causes"
+        )
+        if rows:
+            return [list(row["causes"]) for row in rows if row["causes"]]
+        time.sleep(1)
+    raise AssertionError("no drift alert two minutes after the API started")
+
+
 def test_up_migrates_loads_the_demo_and_serves_graphql(
     neo4j_target: Neo4jTarget, store: Store, tmp_path: Path
 ) -> None:
@@ -97,9 +111,14 @@ def test_up_migrates_loads_the_demo_and_serves_graphql(
         )
         with urllib.request.urlopen(request, timeout=10) as reply:
             assert json.load(reply) == {"data": {"about": {"neo4jEdition": "community"}}}
+
+        # the API's own drift scan finds the demo's source change, with the source first
+        causes = _drift_causes(store, process)
+        assert any(found[0].startswith("source:") for found in causes), causes
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
     assert f"GraphiQL:       http://127.0.0.1:{port}/graphql" in output
     assert "Loading the demo pipeline (300 recommendations)" in output
+    assert "Drift scans:    every 3600 s in the API process" in output
     assert process.returncode == 0
