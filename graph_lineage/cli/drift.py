@@ -131,7 +131,7 @@ def report_text(report: DriftReport) -> str:
     reasons = {alert.anomaly: alert.reason for alert in report.alerts}
     for stored in sorted(report.problems, key=_order):
         problem = stored.problem
-        status = reasons.get(problem.uid) or ("ongoing" if problem.open else "resolved")
+        status = reasons.get(problem.uid) or _state(stored)
         lines.append(f"{problem.severity:8} {status:10} {problem.uid}\n         {problem.summary}")
         for rank, cause in enumerate(problem.causes[:SHOWN_CAUSES], start=1):
             lines.append(f"         {rank}. {cause.score:.2f} {cause.uid}: {cause.evidence}")
@@ -147,6 +147,16 @@ def report_text(report: DriftReport) -> str:
     return "\n".join(lines)
 
 
-def _order(stored: StoredAlert) -> tuple[int, int, str]:
+def _state(stored: StoredAlert) -> str:
     problem = stored.problem
-    return (problem.verdict != "drift", not problem.open, problem.signal)
+    if problem.verdict == "seasonality":
+        return "seasonal"  # reported, never alerted
+    if not problem.open:
+        return "resolved"
+    return "ongoing"
+
+
+def _order(stored: StoredAlert) -> tuple[bool, bool, datetime, str]:
+    """Open drifts first, oldest onset first; then resolved ones; seasonality last."""
+    problem = stored.problem
+    return (problem.verdict != "drift", not problem.open, problem.onset, problem.signal)

@@ -7,9 +7,9 @@ first drifted window to the end of the one after it.
 For a signal of a **feature version** (values, nulls, volume, skew):
 
 - a data source upstream (through ``DERIVED_FROM``) that changed near the onset: 0.5; and
-  when two or more of the feature versions derived directly from it drift near the onset,
-  up to 0.5 more by the share of them that do: several features of one source drifting
-  together point at the source;
+  when two or more of the feature versions derived directly from it (and observed near the
+  onset) drift near the onset, up to 0.5 more by the share of them that do: several
+  features of one source drifting together point at the source;
 - an upstream feature version that drifted near the onset: 0.45, 0.3 more if it was
   materialized near the onset;
 - the feature version itself, materialized near the onset (a new version): 0.6; with
@@ -41,7 +41,14 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from graph_lineage.drift.records import BlastRadius, Cause, Usage, Window, drifts_between
+from graph_lineage.drift.records import (
+    BlastRadius,
+    Cause,
+    Usage,
+    Window,
+    drifts_between,
+    observed_between,
+)
 from graph_lineage.drift.signals import (
     FEATURE_KINDS,
     ITEM_POPULARITY,
@@ -195,13 +202,14 @@ class Attribution:
             score, name = 0.5, "source_change"
             reasons.append(f"{source} changed at {changed.isoformat()}")
         direct = downstream(self.store, source, depth=1, kinds=["FeatureVersion"])
-        versions = [n.uid for n in direct.nodes if n.kind == "FeatureVersion"]
+        derived = [n.uid for n in direct.nodes if n.kind == "FeatureVersion"]
+        versions = observed_between(self.store, kind, derived, *self._near(onset))
         drifting = [v for v in versions if self._drifted(v, (kind,), onset) is not None]
         if len(drifting) >= 2:
             score += 0.5 * len(drifting) / len(versions)
             reasons.append(
                 f"{len(drifting)} of the {len(versions)} feature versions derived from it"
-                " drift together"
+                " and observed then drift together"
             )
         if not reasons:
             return []

@@ -22,7 +22,7 @@ from typing import Any
 import neo4j
 
 from graph_lineage.drift.distributions import Judgment, Summary
-from graph_lineage.drift.signals import Observed, kind_of
+from graph_lineage.drift.signals import Observed, kind_of, utc
 from graph_lineage.lineage.visibility import kind_of_uid
 from graph_lineage.store.connection import Reader, Store
 from graph_lineage.store.values import native
@@ -136,6 +136,13 @@ RETURN w.signal AS signal, w.subject AS subject, w.kind AS kind, w.feature AS fe
        w.new_categories AS new_categories
 """
 
+OBSERVED = """
+UNWIND $subjects AS subject
+MATCH (w:DriftWindow {signal: $kind + '|' + subject})
+WHERE w.window_start >= $since AND w.window_start < $until
+RETURN DISTINCT subject
+"""
+
 CURSOR = "MATCH (s:DriftScan {name: $name}) RETURN s.position AS position"
 SAVE_CURSOR = """
 MERGE (s:DriftScan {name: $name})
@@ -178,6 +185,14 @@ def drifts_between(store: Reader, since: datetime, until: datetime) -> list[dict
         {**dict(row), "start": native(row["start"])}
         for row in store.read(NEAR_DRIFTS, since=since, until=until)
     ]
+
+
+def observed_between(
+    store: Reader, kind: str, subjects: list[str], since: datetime, until: datetime
+) -> set[str]:
+    """Which of ``subjects`` have a ``kind`` window starting in [since, until)."""
+    rows = store.read(OBSERVED, kind=kind, subjects=subjects, since=since, until=until)
+    return {row["subject"] for row in rows}
 
 
 def cursor(store: Reader, name: str) -> Any:
@@ -249,8 +264,8 @@ def _window(row: Any) -> Window:
     observed = Observed(
         row["signal"],
         row["subject"],
-        native(row["start"]),
-        native(row["end"]),
+        utc(row["start"]),
+        utc(row["end"]),
         summary,
         row["feature"],
     )
@@ -382,7 +397,8 @@ CALL (a, row) {
 OPEN_ALERTS = """
 UNWIND $signals AS signal
 MATCH (a:DriftAlert {signal: signal})
-RETURN a.uid AS uid, a.status AS status, a.signal AS signal, a.verdict AS verdict
+RETURN a.uid AS uid, a.status AS status, a.signal AS signal, a.verdict AS verdict,
+       a.onset AS onset
 """
 
 MARK_ALERTED = """

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from graph_lineage.drift.distributions import Summary
@@ -62,6 +62,15 @@ SERVING_KINDS = (SCORE_DISTRIBUTION, OUTCOME_RATE, TRAFFIC_MIX, ITEM_POPULARITY)
 TOP_ITEMS = 1000
 SCORE_LEVELS = tuple(i / 20 for i in range(21))
 NO_COHORT = "(none)"
+
+
+def utc(value: Any) -> datetime:
+    """A stored time as an aware datetime in UTC (offset zero, not a named zone), so that
+    what drift stores reads the same in Cypher whatever zone it arrived in."""
+    moment = native(value)
+    if not isinstance(moment, datetime):
+        raise ValueError(f"not a time: {value!r}")
+    return moment.astimezone(UTC)
 
 
 def signal_key(kind: str, *scope: str) -> str:
@@ -108,7 +117,7 @@ ORDER BY s.window_start, s.uid
 def feature_windows(rows: list[Any]) -> Iterator[Observed]:
     """Distribution, null rate and volume windows of feature statistics rows."""
     for row in rows:
-        version, start, end = row["version"], native(row["start"]), native(row["end"])
+        version, start, end = row["version"], utc(row["start"]), utc(row["end"])
         present = int(row["count"]) - int(row["nulls"] or 0)
         distribution = _distribution(row, present)
         common = {"subject": version, "start": start, "end": end, "feature": row["feature"]}
@@ -155,7 +164,11 @@ def trainings(store: Reader, versions: list[str]) -> dict[str, list[Training]]:
     found: dict[str, list[Training]] = defaultdict(list)
     for row in store.read(TRAINED_ON, versions=versions):
         found[row["version"]].append(
-            Training(row["model_version"], native(row["start"]), native(row["end"]))
+            Training(
+                row["model_version"],
+                utc(row["start"]) if row["start"] is not None else None,
+                utc(row["end"]),
+            )
         )
     return found
 
