@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 
 from graph_lineage.drift.distributions import Summary, Thresholds, compare
 from graph_lineage.drift.records import DRIFT, SEASONALITY, STABLE, UNJUDGED, Verdict, Window
+from graph_lineage.errors import ConfigurationError
 from graph_lineage.settings import Settings
 
 WINDOW_LENGTHS = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
@@ -68,8 +69,6 @@ class Monitor:
 
     def __post_init__(self) -> None:
         if self.baseline == "fixed" and self.reference is None:
-            from graph_lineage.errors import ConfigurationError
-
             raise ConfigurationError(
                 "GRAPH_LINEAGE_DRIFT_BASELINE=fixed needs GRAPH_LINEAGE_DRIFT_REFERENCE_START"
                 " and GRAPH_LINEAGE_DRIFT_REFERENCE_END"

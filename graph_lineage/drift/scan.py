@@ -66,11 +66,6 @@ MATCH (r:Recommendation) WHERE r.served_at IS NOT NULL
 RETURN r.served_at AS first ORDER BY r.served_at LIMIT 1
 """
 
-STATISTICS_SINCE = """
-MATCH (s:FeatureStatistics) WHERE s.window_start >= $since
-RETURN max(s.ingested_at) AS newest
-"""
-
 
 @dataclass
 class DriftReport:
@@ -141,10 +136,9 @@ def _new_feature_windows(
     if not wanted:
         return []
     name = "statistics:" + ",".join(wanted)
-    after = None if since else cursor(store, name)
-    rows = store.read(NEW_STATISTICS, after=after)
-    if since is not None:
-        rows = [row for row in rows if native(row["start"]) >= since]
+    reached = cursor(store, name)
+    after = None if since else reached  # --since reads again what was read before
+    rows = store.read(NEW_STATISTICS, after=after, since=since)
     if not rows:
         return []
     found = [w for w in signal_kinds.feature_windows(rows) if w.kind in wanted]
@@ -152,7 +146,7 @@ def _new_feature_windows(
         versions = sorted({row["version"] for row in rows})
         found += skew_windows(list(signal_kinds.feature_windows(rows)), trainings(store, versions))
     newest = max(native(row["ingested_at"]) for row in rows)
-    if after is None or newest > after:
+    if reached is None or newest > reached:
         save_cursor(store, name, newest, now)
     return found
 

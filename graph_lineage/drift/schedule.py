@@ -36,6 +36,10 @@ class DriftSchedule:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
     def start(self) -> None:
         if self.interval <= 0 or self._thread is not None:
             return

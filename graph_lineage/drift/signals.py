@@ -16,6 +16,8 @@ key                         what                                                
 ``outcome_rate|S|kind``      recommendations with an outcome of ``kind``, per     rate
                             model version (``S`` = ``model:…``), segment
                             (``segment:…``) or cohort (``cohort:…``)
+``outcome_value|mv|kind``    the values of outcomes of ``kind`` (dwell seconds),  numeric
+                            per model version, when they vary
 ``traffic_mix|segment``      recommendations per segment (and per cohort: a new   categorical
                             cohort shows here)
 ``item_popularity|served``   recommended items (and ``|outcomes``: items with     categorical
@@ -45,6 +47,7 @@ FEATURE_VOLUME = "feature_volume"
 TRAINING_SKEW = "training_skew"
 SCORE_DISTRIBUTION = "score_distribution"
 OUTCOME_RATE = "outcome_rate"
+OUTCOME_VALUE = "outcome_value"
 TRAFFIC_MIX = "traffic_mix"
 ITEM_POPULARITY = "item_popularity"
 KINDS = (
@@ -54,11 +57,12 @@ KINDS = (
     TRAINING_SKEW,
     SCORE_DISTRIBUTION,
     OUTCOME_RATE,
+    OUTCOME_VALUE,
     TRAFFIC_MIX,
     ITEM_POPULARITY,
 )
 FEATURE_KINDS = (FEATURE_DISTRIBUTION, FEATURE_NULLS, FEATURE_VOLUME, TRAINING_SKEW)
-SERVING_KINDS = (SCORE_DISTRIBUTION, OUTCOME_RATE, TRAFFIC_MIX, ITEM_POPULARITY)
+SERVING_KINDS = (SCORE_DISTRIBUTION, OUTCOME_RATE, OUTCOME_VALUE, TRAFFIC_MIX, ITEM_POPULARITY)
 TOP_ITEMS = 1000
 SCORE_LEVELS = tuple(i / 20 for i in range(21))
 NO_COHORT = "(none)"
@@ -101,7 +105,7 @@ class Observed:
 
 NEW_STATISTICS = """
 MATCH (s:FeatureStatistics)
-WHERE $after IS NULL OR s.ingested_at > $after
+WHERE ($after IS NULL OR s.ingested_at > $after) AND ($since IS NULL OR s.window_start >= $since)
 MATCH (s)-[:DESCRIBES]->(fv:FeatureVersion)
 OPTIONAL MATCH (fv)-[:VERSION_OF]->(f:Feature)
 RETURN s.uid AS uid, fv.uid AS version, f.uid AS feature, s.window_start AS start,
@@ -229,6 +233,26 @@ RETURN model_version, count(score) AS count,
          AS quantiles
 """
 
+# Outcome values per model version and kind, for kinds whose values vary (dwell time).
+OUTCOME_VALUES = """
+MATCH (r:Recommendation) WHERE r.served_at >= $start AND r.served_at < $end
+MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
+MATCH (o:Outcome)-[:FOR]->(r)
+WITH c.model_version AS model_version, o.kind AS kind, o.value AS value
+WITH model_version, kind, collect(value) AS values, min(value) AS low, max(value) AS high
+WHERE low < high
+UNWIND values AS value
+RETURN model_version, kind, count(value) AS count,
+       [percentileCont(value, 0.0), percentileCont(value, 0.05), percentileCont(value, 0.1),
+        percentileCont(value, 0.15), percentileCont(value, 0.2), percentileCont(value, 0.25),
+        percentileCont(value, 0.3), percentileCont(value, 0.35), percentileCont(value, 0.4),
+        percentileCont(value, 0.45), percentileCont(value, 0.5), percentileCont(value, 0.55),
+        percentileCont(value, 0.6), percentileCont(value, 0.65), percentileCont(value, 0.7),
+        percentileCont(value, 0.75), percentileCont(value, 0.8), percentileCont(value, 0.85),
+        percentileCont(value, 0.9), percentileCont(value, 0.95), percentileCont(value, 1.0)]
+         AS quantiles
+"""
+
 SERVED_ITEMS = """
 MATCH (r:Recommendation) WHERE r.served_at >= $start AND r.served_at < $end
 UNWIND r.items AS item
@@ -288,6 +312,10 @@ def serving_windows(store: Reader, start: datetime, end: datetime) -> list[Obser
             scores = Summary.quantiles(row["levels"], row["quantiles"], int(row["count"]))
             mv = row["model_version"]
             add(signal_key(SCORE_DISTRIBUTION, mv), scores, mv)
+    for row in store.read(OUTCOME_VALUES, **window):
+        values = Summary.quantiles(SCORE_LEVELS, row["quantiles"], int(row["count"]))
+        mv = row["model_version"]
+        add(signal_key(OUTCOME_VALUE, mv, row["kind"]), values, mv)
     for query, scope in ((SERVED_ITEMS, "served"), (OUTCOME_ITEMS, "outcomes")):
         rows = store.read(query, top=TOP_ITEMS, **window)
         if rows and rows[0]["top"]:

@@ -8,6 +8,7 @@ reported as seasonality. A rescan changes nothing and alerts nothing.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -262,3 +263,59 @@ def test_the_cli_scans_and_exits_by_its_flags(
     with pytest.raises(SystemExit) as refused:
         main(["drift", "scan", "--signal", "no_such_signal"])
     assert refused.value.code == 2
+
+
+def test_the_api_process_scans_on_its_schedule(scanned: Scanned) -> None:
+    from starlette.testclient import TestClient
+
+    from api import create_app
+
+    settings = scanned.settings.model_copy(update={"drift_scan_interval": 3600.0})
+    with TestClient(create_app(settings)) as client:
+        schedule = client.app.state.drift_scans  # type: ignore[attr-defined]
+        assert schedule.running
+        deadline = time.monotonic() + 60
+        while schedule.scans < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert not schedule.running  # stopped with the app
+    assert schedule.scans == 1 and schedule.failures == 0
+    assert schedule.last.windows == 0  # everything was judged already: nothing new
+
+
+def test_outcome_values_that_vary_are_a_signal_of_their_own(
+    store: Store, settings: Settings
+) -> None:
+    """Dwell seconds per recommendation: a lognormal whose median doubles from day 20."""
+    import random
+
+    from graph_lineage.demo import START, DemoPipeline
+
+    events = list(DemoPipeline(6000, seed=5).events())
+    generator = random.Random("dwell")
+    dwell = []
+    for event in events:
+        if event["type"] == "recommendation.served" and event["items"]:
+            served = datetime.fromisoformat(event["served_at"])
+            shifted = served >= START + 20 * DAY
+            seconds = generator.lognormvariate(3.0 + (0.7 if shifted else 0.0), 0.5)
+            dwell.append(
+                {
+                    "type": "outcome.observed",
+                    "event_id": f"dwell-{event['request_id']}",
+                    "event_time": event["served_at"],
+                    "producer": "https://example.test/dwell",
+                    "schema_version": "1.0",
+                    "request_id": event["request_id"],
+                    "item_id": event["items"][0]["item_id"],
+                    "kind": "dwell",
+                    "value": round(seconds, 2),
+                }
+            )
+    load_events(store, settings, [*events, *dwell])
+    report = scan(store, Monitor.from_settings(settings), kinds=["outcome_value"])
+    found = {s.problem.signal: s.problem for s in report.problems if s.problem.verdict == DRIFT}
+    ranker = [p for signal, p in found.items() if signal.startswith("outcome_value|model:ranker")]
+    assert ranker, sorted(found)
+    assert all(signal.endswith("|dwell") for signal in found)  # clicks are all 1.0: no signal
+    assert min(p.onset for p in ranker) - (START + 20 * DAY) <= DAY
+    assert all(p.onset >= START + 19 * DAY for p in found.values())
