@@ -82,7 +82,8 @@ def retention_run(settings: Settings, arguments: argparse.Namespace) -> int:
     verb = "would delete" if report.dry_run else "deleted"
     print(
         f"retention {verb} {report.recommendations:,} recommendations, {report.outcomes:,}"
-        f" outcomes, {report.feature_statistics:,} feature statistics"
+        f" outcomes, {report.feature_statistics:,} feature statistics,"
+        f" {report.drift_windows:,} drift windows"
     )
     for kind, cutoff in report.cutoffs.parameters().items():
         print(f"  {kind:28} {cutoff.isoformat() if cutoff else 'none (kept forever)'}")

@@ -3,7 +3,9 @@
 Recommendations go when ``served_at`` (for stubs, which have none: ``ingested_at``) is
 before their cut-off, together with their ``HAS_CONTEXT`` edge and their outcomes: an
 outcome never outlives the recommendation it is about. Outcomes also go when their own
-``observed_at`` is before theirs; feature statistics when their ``window_start`` is.
+``observed_at`` is before theirs; feature statistics when their ``window_start`` is, and
+drift detection's ``DriftWindow`` summaries of the same windows with them (the drift
+alerts stay, as findings do).
 
 What stays: every ``LineageContext`` with its edges, and the per-day ``ContextUsage``
 counters, which are never decremented, so impact numbers stay what they were. Each
@@ -52,7 +54,12 @@ CALL () {{
   MATCH (s:FeatureStatistics) WHERE s.window_start < $feature_statistics_cutoff
   RETURN count(s) AS feature_statistics
 }}
-RETURN recommendations, with_recommendations + on_their_own AS outcomes, feature_statistics
+CALL () {{
+  MATCH (w:DriftWindow) WHERE w.window_start < $feature_statistics_cutoff
+  RETURN count(w) AS drift_windows
+}}
+RETURN recommendations, with_recommendations + on_their_own AS outcomes, feature_statistics,
+       drift_windows
 """
 
 # Per batch: the contexts learn what left them, outcomes go with their recommendation.
@@ -86,6 +93,13 @@ DELETE_EXPIRED_FEATURE_STATISTICS = """
 MATCH (s:FeatureStatistics) WHERE s.window_start < $feature_statistics_cutoff
 CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF $batch ROWS
 RETURN count(*) AS feature_statistics
+"""
+
+
+DELETE_EXPIRED_DRIFT_WINDOWS = """
+MATCH (w:DriftWindow) WHERE w.window_start < $feature_statistics_cutoff
+CALL (w) { DETACH DELETE w } IN TRANSACTIONS OF $batch ROWS
+RETURN count(*) AS drift_windows
 """
 
 
@@ -144,6 +158,7 @@ class RetentionReport:
     recommendations: int
     outcomes: int
     feature_statistics: int
+    drift_windows: int = 0
 
 
 def run_retention(
@@ -183,7 +198,8 @@ def _settings_properties(
 
 def _count(store: Store, cutoffs: Cutoffs) -> dict[str, int]:
     row = store.read(COUNT_EXPIRED, **cutoffs.parameters())[0]
-    return {kind: int(row[kind]) for kind in ("recommendations", "outcomes", "feature_statistics")}
+    kinds = ("recommendations", "outcomes", "feature_statistics", "drift_windows")
+    return {kind: int(row[kind]) for kind in kinds}
 
 
 def _delete(store: Store, cutoffs: Cutoffs, batch: int) -> dict[str, int]:
@@ -191,8 +207,10 @@ def _delete(store: Store, cutoffs: Cutoffs, batch: int) -> dict[str, int]:
     expired = store.run_autocommit(DELETE_EXPIRED_RECOMMENDATIONS, **parameters)[0]
     outcomes = store.run_autocommit(DELETE_EXPIRED_OUTCOMES, **parameters)[0]
     statistics = store.run_autocommit(DELETE_EXPIRED_FEATURE_STATISTICS, **parameters)[0]
+    drift = store.run_autocommit(DELETE_EXPIRED_DRIFT_WINDOWS, **parameters)[0]
     return {
         "recommendations": int(expired["recommendations"]),
         "outcomes": int(expired["outcomes"]) + int(outcomes["outcomes"]),
         "feature_statistics": int(statistics["feature_statistics"]),
+        "drift_windows": int(drift["drift_windows"]),
     }

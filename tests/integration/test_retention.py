@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 from api import create_app
 from graph_lineage.cli import main
 from graph_lineage.demo import DemoPipeline
+from graph_lineage.drift import Monitor, scan
 from graph_lineage.events import parse_event
 from graph_lineage.governance import RetentionPolicy, run_retention
 from graph_lineage.lineage.impact import impact
@@ -180,10 +181,16 @@ def test_feature_statistics_expire_by_their_window(
     windows = [_at(e["window_start"]) for e in demo if e["type"] == "feature_statistics.observed"]
     cutoff = NOW - timedelta(days=95)
 
+    scan(store, Monitor(), kinds=["feature_volume"], now=NOW)  # a drift window per statistics
+    drift_windows = _count(store, "DriftWindow")
+    assert drift_windows == len(windows)
+    dry = run_retention(store, RetentionPolicy(feature_statistics_days=95), now=NOW, dry_run=True)
     report = run_retention(store, RetentionPolicy(feature_statistics_days=95), now=NOW)
 
     assert report.feature_statistics == sum(w < cutoff for w in windows) > 0
     assert _count(store, "FeatureStatistics") == sum(w >= cutoff for w in windows) > 0
+    assert report.drift_windows == dry.drift_windows == report.feature_statistics
+    assert _count(store, "DriftWindow") == drift_windows - report.drift_windows
     assert _count(store, "FeatureVersion") > 0
 
 
