@@ -179,10 +179,11 @@ class Settings(BaseSettings):
     drift_min_baseline_windows: int = Field(
         default=7, ge=1, description="Windows a baseline needs before a window is judged."
     )
-    drift_season_windows: int = Field(
-        default=7,
+    drift_season_windows: int | None = Field(
+        default=None,
         ge=2,
-        description="Windows in one season: 7 daily windows (weekly), 24 hourly ones (daily).",
+        description="Windows in one season; unset: 7 daily windows (a week), 24 hourly ones"
+        " (a day).",
     )
     drift_seasonal_periods: int = Field(
         default=2, ge=1, description="Seasons back a seasonal baseline pools the same window of."
@@ -232,6 +233,13 @@ class Settings(BaseSettings):
         default=0.2,
         gt=0,
         description="Relative change of a rate (outcomes, nulls) at or above, with its p.",
+    )
+    drift_rate_difference: float = Field(
+        default=0.001,
+        ge=0,
+        lt=1,
+        description="And the rate moved by at least this much (0.001: a tenth of a percentage"
+        " point): 3 nulls in a million after none is not drift.",
     )
     drift_volume_change: float = Field(
         default=0.5, gt=0, description="Relative change of a window's count at or above."

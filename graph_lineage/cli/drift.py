@@ -73,7 +73,7 @@ def scan_command(settings: Settings, arguments: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ALERTS_UNDELIVERED
-    return DRIFT_OPEN if arguments.fail_on_findings and report.open_drifts else 0
+    return DRIFT_OPEN if arguments.fail_on_findings and report.open_in_store else 0
 
 
 def report_json(report: DriftReport) -> dict[str, Any]:
@@ -86,6 +86,8 @@ def report_json(report: DriftReport) -> dict[str, Any]:
         "problems": [
             _problem_json(stored, reasons.get(stored.problem.uid)) for stored in report.problems
         ],
+        "open_drifts": report.open_in_store,
+        "resolved": report.resolved,
         "alerts": len(report.alerts),
         "undelivered": report.delivery.undelivered,
         "seconds": round(report.seconds, 3),
@@ -126,7 +128,7 @@ def report_text(report: DriftReport) -> str:
     lines = [
         f"drift scan: {plural(report.windows, 'new window')} judged"
         + (f" ({verdicts})" if verdicts else "")
-        + f", {plural(len(report.open_drifts), 'open drift')}"
+        + f", {plural(report.open_in_store, 'open drift')}"
     ]
     reasons = {alert.anomaly: alert.reason for alert in report.alerts}
     for stored in sorted(report.problems, key=_order):

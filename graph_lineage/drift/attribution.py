@@ -19,8 +19,8 @@ For a signal of a **model version** (scores, outcome rates):
 
 - a feature version whose share of the model version's traffic rose near the onset (a
   migration: "replacing v3 in 38% of traffic"): 0.5 plus up to 0.5 by the share;
-- a feature version the recommendations used that drifted near the onset: 0.4 plus up to
-  0.4 by how far past its threshold;
+- a feature version the recommendations used whose values, nulls, volume or skew drifted
+  near the onset: 0.4 plus up to 0.4 by how far past its threshold;
 - a version of the same model deployed or retired, or an experiment on it started,
   changed or stopped, near the onset: 0.5;
 - a segment or cohort whose outcome rate drifted near the onset, or a new cohort: 0.3
@@ -28,7 +28,8 @@ For a signal of a **model version** (scores, outcome rates):
 - seasonality: 0.5 times the share of the shift the seasonal baseline explains.
 
 For **traffic mix** and **item popularity**: a new category (a new cohort) 0.9, then the
-categories whose share moved most, up to 0.5.
+three categories whose share moved most from the week before the onset, up to 0.5 (for
+20 points of share or more).
 
 The blast radius of a feature or model version is :func:`graph_lineage.lineage.impact.dependents`
 with the recommendations counted by day and segment since the onset, from the same
@@ -38,9 +39,10 @@ with the recommendations counted by day and segment since the onset, from the sa
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from graph_lineage.drift.distributions import OTHER, Summary
 from graph_lineage.drift.records import (
     BlastRadius,
     Cause,
@@ -48,6 +50,7 @@ from graph_lineage.drift.records import (
     Window,
     drifts_between,
     observed_between,
+    signal_windows,
 )
 from graph_lineage.drift.signals import (
     FEATURE_KINDS,
@@ -220,11 +223,11 @@ class Attribution:
     def _model_causes(self, signal: str, model_version: str, onset: Window) -> list[Cause]:
         causes = self._traffic_changes(model_version, onset)
         for version in self._used_features(model_version, onset):
-            drifted = self._drifted(version, ("feature_distribution",), onset)
+            drifted = self._drifted(version, FEATURE_KINDS, onset)
             if drifted is not None and drifted["threshold"]:
                 ratio = abs(drifted["value"] or 0) / drifted["threshold"]
                 score = 0.4 + 0.4 * min(1.0, (ratio - 1) / 4)
-                evidence = f"{version}, which it served from, drifted"
+                evidence = f"{version}, which it served from, drifted ({drifted['kind']})"
                 causes.append(Cause(version, "upstream_drift", score, evidence))
         causes += self._lineage_changes(model_version, onset)
         outcome = signal.rsplit("|", 1)[1] if kind_of(signal) == OUTCOME_RATE else None
@@ -246,8 +249,9 @@ class Attribution:
 
     def _traffic_changes(self, model_version: str, onset: Window) -> list[Cause]:
         """Feature versions whose share of the model version's traffic rose at the onset."""
-        before = self._shares(model_version, onset.start - 7 * self.window, onset.start)
-        after = self._shares(model_version, onset.start, onset.start + 2 * self.window)
+        day = datetime(onset.start.year, onset.start.month, onset.start.day, tzinfo=UTC)
+        before = self._shares(model_version, day - timedelta(days=7), day)  # usage is daily
+        after = self._shares(model_version, day, day + timedelta(days=2))
         causes = []
         for version, share in sorted(after.items()):
             rise = share - before.get(version, 0.0)
@@ -329,17 +333,40 @@ class Attribution:
     # -- categories --
 
     def _category_causes(self, signal: str, onset: Window) -> list[Cause]:
+        """New categories first, then those whose share moved most against the baseline."""
+        scope = _scope(signal)
         causes = [
             Cause(
-                f"{_scope(signal)}:{name}",
+                f"{scope}:{name}",
                 "new_category",
                 0.9,
-                f"new: {name} was under a fifth of"
-                f" its share in the baseline and is now {_share(onset, name):.0%} of the window",
+                f"new: {name} is {_share(onset, name):.0%} of the window, under 1% of the baseline",
             )
             for name in onset.new_categories
         ]
+        for name, before, now in self._movers(signal, onset):
+            evidence = f"{name} went from {before:.0%} to {now:.0%} of the window"
+            score = 0.5 * min(1.0, abs(now - before) / 0.2)
+            causes.append(Cause(f"{scope}:{name}", "share_change", score, evidence))
         return causes + self._seasonality(onset)
+
+    def _movers(self, signal: str, onset: Window) -> list[tuple[str, float, float]]:
+        """The three categories whose share moved most from the windows before the onset."""
+        earlier = signal_windows(self.store, [signal], onset.start - 7 * self.window, onset.start)
+        if not earlier or not onset.summary.count:
+            return []
+        pooled = Summary.pool([w.summary for w in earlier])
+        if not pooled.count:
+            return []
+        before = dict(zip(pooled.categories, pooled.counts, strict=True))
+        now = dict(zip(onset.summary.categories, onset.summary.counts, strict=True))
+        moved = [
+            (name, before.get(name, 0.0) / pooled.count, now.get(name, 0.0) / onset.summary.count)
+            for name in set(before) | set(now)
+            if name not in onset.new_categories and name != OTHER
+        ]
+        moved.sort(key=lambda m: (-abs(m[2] - m[1]), m[0]))
+        return [m for m in moved[:3] if abs(m[2] - m[1]) >= 0.02]
 
     def _seasonality(self, onset: Window) -> list[Cause]:
         if onset.seasonal_value is None or not onset.value:

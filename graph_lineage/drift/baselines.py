@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from graph_lineage.drift.distributions import Summary, Thresholds, compare
+from graph_lineage.drift.distributions import Judgment, Summary, Thresholds, compare
 from graph_lineage.drift.records import DRIFT, SEASONALITY, STABLE, UNJUDGED, Verdict, Window
 from graph_lineage.errors import ConfigurationError
 from graph_lineage.settings import Settings
@@ -60,7 +60,8 @@ class Monitor:
             baseline_windows=settings.drift_baseline_windows,
             lookback_windows=settings.drift_lookback_windows,
             min_baseline_windows=settings.drift_min_baseline_windows,
-            season_windows=settings.drift_season_windows,
+            season_windows=settings.drift_season_windows
+            or (24 if settings.drift_window == "hour" else 7),
             seasonal_periods=settings.drift_seasonal_periods,
             reference=reference,
             confirm_windows=settings.drift_confirm_windows,
@@ -68,6 +69,12 @@ class Monitor:
         )
 
     def __post_init__(self) -> None:
+        if self.min_baseline_windows > self.baseline_windows:
+            raise ConfigurationError(
+                f"GRAPH_LINEAGE_DRIFT_MIN_BASELINE_WINDOWS ({self.min_baseline_windows}) is more"
+                f" than GRAPH_LINEAGE_DRIFT_BASELINE_WINDOWS ({self.baseline_windows}):"
+                " no window would ever be judged"
+            )
         if self.baseline == "fixed" and self.reference is None:
             raise ConfigurationError(
                 "GRAPH_LINEAGE_DRIFT_BASELINE=fixed needs GRAPH_LINEAGE_DRIFT_REFERENCE_START"
@@ -76,9 +83,13 @@ class Monitor:
 
     @property
     def horizon(self) -> timedelta:
-        """How far back a window's baselines can reach."""
-        seasons = self.season_windows * self.seasonal_periods
-        return self.window * max(self.lookback_windows, seasons)
+        """How far back the baselines of a window of the monitor's length can reach."""
+        return self.reach(self.window)
+
+    def reach(self, length: timedelta) -> timedelta:
+        """How far back the baselines of a window of ``length`` can reach."""
+        seasons = self.window * self.season_windows * self.seasonal_periods
+        return max(max(length, self.window) * self.lookback_windows, seasons)
 
 
 def judge(
@@ -95,6 +106,10 @@ def judge(
     A window of a new version is held against the replaced version's undrifted windows,
     and, when that one ended in a drift, against those drifted windows too: carrying on a
     shift already told is no new problem, nor is coming back from it."""
+    shape = window.summary.shape  # a producer may change representation: like with like
+    history = [w for w in history if w.summary.shape == shape]
+    borrowed = [w for w in borrowed or [] if w.summary.shape == shape]
+    fixed = None if fixed is None else [w for w in fixed if w.summary.shape == shape]
     if fixed is not None or monitor.baseline == "fixed":
         reference = fixed if fixed is not None else _in_reference(history, monitor)
         name = "training" if fixed is not None else "fixed"
@@ -123,7 +138,7 @@ def judge(
     if verdict.verdict != DRIFT or not seasonal:
         return verdict
     against_season = compare(_pooled(seasonal), window.summary, monitor.thresholds)
-    if against_season.statistic.judged and not against_season.drifted:
+    if _explains(against_season, verdict.judgment):
         return Verdict(
             SEASONALITY,
             "trailing",
@@ -133,6 +148,16 @@ def judge(
             reason=f"the same window {len(seasonal)} season(s) earlier looks alike",
         )
     return Verdict(DRIFT, "trailing", verdict.baseline_windows, verdict.judgment, against_season)
+
+
+def _explains(seasonal: Judgment, trailing: Judgment | None) -> bool:
+    """The seasonal baseline explains a shift when the window is in line with it and at
+    most half as far from it as from the trailing one: a seasonal baseline pools fewer
+    windows, so being merely less significant against it explains nothing."""
+    if trailing is None or not seasonal.statistic.judged or seasonal.drifted:
+        return False
+    near, far = seasonal.statistic.value, trailing.statistic.value
+    return near is not None and far is not None and abs(near) <= abs(far) / 2
 
 
 def _against(
@@ -152,7 +177,9 @@ def _pooled(windows: list[Window]) -> Summary:
 
 
 def _trailing(window: Window, history: list[Window], monitor: Monitor) -> list[Window]:
-    earliest = window.start - monitor.window * monitor.lookback_windows
+    # in the signal's own windows: daily statistics keep 28 days under hourly windows
+    length = max(window.observed.end - window.observed.start, monitor.window)
+    earliest = window.start - length * monitor.lookback_windows
     chosen = [
         w for w in reversed(history) if earliest <= w.start < window.start and w.verdict != DRIFT
     ]

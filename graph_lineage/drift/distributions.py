@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import special
 
 from graph_lineage.drift import statistics
 from graph_lineage.drift.statistics import Statistic
@@ -46,6 +47,9 @@ class Summary:
     levels: tuple[float, ...] = ()
     categories: tuple[str, ...] = ()
     counts: tuple[float, ...] = ()
+    # numeric from quantiles: the distribution function is only known to lie between the
+    # levels of consecutive quantiles (a histogram's is known at its edges)
+    bounded: bool = False
 
     def __post_init__(self) -> None:
         if self.shape not in SHAPES:
@@ -80,7 +84,9 @@ class Summary:
             probs, points = [0.0, *probs], [points[0], *points]
         if probs[-1] < 1:
             probs, points = [*probs, 1.0], [*points, points[-1]]
-        return cls(NUMERIC, count, tuple(map(float, points)), tuple(map(float, probs)))
+        return cls(
+            NUMERIC, count, tuple(map(float, points)), tuple(map(float, probs)), bounded=True
+        )
 
     @classmethod
     def category_counts(cls, counts: dict[str, float]) -> Summary:
@@ -106,11 +112,24 @@ class Summary:
         return self.counts[0] / self.counts[1]
 
     def cdf(self, at: np.ndarray) -> np.ndarray:
-        """The distribution function at ``at`` (numeric summaries)."""
+        """The distribution function at ``at`` (numeric summaries): at a point mass (a point
+        repeated) the value after the jump."""
         points, levels = np.asarray(self.points), np.asarray(self.levels)
-        values = np.interp(at, points, levels, left=0.0, right=1.0)
-        # np.interp takes the last of repeated points: at a point mass, F jumps to the top.
-        return np.asarray(values)
+        return np.asarray(np.interp(at, points, levels, left=0.0, right=1.0))
+
+    def cdf_before(self, at: np.ndarray) -> np.ndarray:
+        """Its limit from the left: at a point mass, the value before the jump."""
+        points, levels = np.asarray(self.points)[::-1], np.asarray(self.levels)[::-1]
+        return np.asarray(np.interp(-np.asarray(at), -points, levels, left=1.0, right=0.0))
+
+    def bounds(self, at: np.ndarray, before: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """What F (its left limit with ``before``) is known to lie between at ``at``, from
+        the quantile definition: F(x) >= p at and after the p-quantile, F(x) < p before it."""
+        points, levels = np.asarray(self.points), np.asarray(self.levels)
+        found = np.searchsorted(points, at, side="left" if before else "right")
+        low = np.where(found > 0, levels[np.maximum(found - 1, 0)], 0.0)
+        high = np.where(found < len(points), levels[np.minimum(found, len(points) - 1)], 1.0)
+        return low, high
 
     def quantile(self, probabilities: np.ndarray) -> np.ndarray:
         """The inverse distribution function (numeric summaries), linear between points."""
@@ -130,8 +149,15 @@ class Summary:
             if not filled:
                 return Summary(NUMERIC, 0)
             at = np.unique(np.concatenate([w.points for w in filled]))
-            mixture = np.sum([w.count * w.cdf(at) for w in filled], axis=0) / total
-            return Summary(NUMERIC, total, tuple(map(float, at)), tuple(map(float, mixture)))
+            before = np.sum([w.count * w.cdf_before(at) for w in filled], axis=0) / total
+            after = np.sum([w.count * w.cdf(at) for w in filled], axis=0) / total
+            # both sides of every point, so that a jump of any window stays a jump
+            points, levels = [], []
+            for x, left, right in zip(at, before, after, strict=True):
+                points += [float(x)] if left == right else [float(x), float(x)]
+                levels += [float(right)] if left == right else [float(left), float(right)]
+            bounded = any(w.bounded for w in filled)
+            return Summary(NUMERIC, total, tuple(points), tuple(levels), bounded=bounded)
         if shape == CATEGORICAL:
             pooled: dict[str, float] = {}
             for window in windows:
@@ -158,6 +184,7 @@ class Thresholds:
     cramers_v: float = 0.1
     p_value: float = 0.01
     rate_change: float = 0.2
+    rate_difference: float = 0.001  # and by at least this much in absolute terms
     volume_change: float = 0.5
     new_share: float = 0.05
     top_categories: int = 50
@@ -181,6 +208,7 @@ _SETTINGS = {
     "cramers_v": "cramers_v_threshold",
     "p_value": "p_value",
     "rate_change": "rate_change",
+    "rate_difference": "rate_difference",
     "volume_change": "volume_change",
     "new_share": "new_share",
 }
@@ -228,6 +256,10 @@ def _numeric(baseline: Summary, window: Summary, thresholds: Thresholds) -> Judg
     short = _too_few(name, baseline.count, window.count, thresholds.min_count)
     if short is not None:
         return Judgment(short, None, False)
+    if name == "ks" and (baseline.bounded or window.bounded):
+        statistic = _ks_within_bounds(baseline, window)
+        drifted = _at_least(statistic.value, thresholds.ks) and _significant(statistic, thresholds)
+        return Judgment(statistic, thresholds.ks, drifted)
     if name == "ks":
         grid = np.arange(1, KS_GRID + 1) / KS_GRID
         statistic = statistics.ks_from_quantiles(
@@ -255,6 +287,29 @@ def _numeric(baseline: Summary, window: Summary, thresholds: Thresholds) -> Judg
     return Judgment(statistic, line, _at_least(statistic.value, line))
 
 
+def _ks_within_bounds(baseline: Summary, window: Summary) -> Statistic:
+    """The smallest KS distance the quantiles allow: at every point, how far apart the two
+    distribution functions must be, given what each is known to lie between. Reading F as
+    linear between quantiles would invent gaps at point masses (a feature that is 0 half
+    the time): the quantile at 0.5 is 0 one day and just above it the next."""
+    at = np.union1d(baseline.points, window.points)
+    gap = 0.0
+    for before in (False, True):
+        low_b, high_b = _known(baseline, at, before)
+        low_w, high_w = _known(window, at, before)
+        gap = max(gap, float(np.max(low_b - high_w)), float(np.max(low_w - high_b)))
+    effective = baseline.count * window.count / (baseline.count + window.count)
+    p_value = float(special.kolmogorov(math.sqrt(effective) * gap))
+    return Statistic("ks", gap, p_value=p_value)
+
+
+def _known(summary: Summary, at: np.ndarray, before: bool) -> tuple[np.ndarray, np.ndarray]:
+    if summary.bounded:
+        return summary.bounds(at, before)
+    exact = summary.cdf_before(at) if before else summary.cdf(at)
+    return exact, exact
+
+
 def _binned(summary: Summary, edges: np.ndarray) -> np.ndarray:
     """Observations up to the first edge, between consecutive edges, above the last."""
     at = summary.cdf(edges)
@@ -272,6 +327,7 @@ def _categorical(baseline: Summary, window: Summary, thresholds: Thresholds) -> 
         n
         for n, r, c in zip(names, reference, current, strict=True)
         if window.count
+        and n != OTHER
         and c / window.count >= thresholds.new_share
         and (not baseline.count or r / baseline.count < thresholds.new_share / 5)
     )
@@ -283,8 +339,12 @@ def _categorical(baseline: Summary, window: Summary, thresholds: Thresholds) -> 
         statistic = statistics.chi_square(reference, current, min_count=thresholds.min_count)
         if statistic.value is None:
             return Judgment(statistic, None, False, new)
-        total = float(reference.sum() + current.sum())
-        cramers_v = math.sqrt(statistic.value / total)
+        # Cramér's V on the table with the reference scaled to the window's total: on the
+        # raw table it shrinks as the baseline pools more windows, for the same shift
+        balanced = statistics.chi_square(
+            reference * (current.sum() / reference.sum()), current, min_count=0
+        )
+        cramers_v = math.sqrt((balanced.value or 0.0) / (2 * current.sum()))
         drifted = cramers_v >= thresholds.cramers_v and _significant(statistic, thresholds)
         shown = Statistic("cramers_v", cramers_v, p_value=statistic.p_value)
         return Judgment(shown, thresholds.cramers_v, drifted, new)
@@ -306,9 +366,10 @@ def _top(
     """The baseline's ``top`` categories and the new ones, the rest counted as one: with
     many sparse categories (items), distances between samples grow with the categories'
     number alone."""
-    if len(names) <= top + 1:
+    if len(names) <= top + 1 and OTHER not in names:
         return reference, current, names
-    ranked = sorted(range(len(names)), key=lambda i: (-reference[i], names[i]))
+    ranked = [i for i in sorted(range(len(names)), key=lambda i: (-reference[i], names[i]))]
+    ranked = [i for i in ranked if names[i] != OTHER]  # a window's own rest joins the rest
     kept = sorted(set(ranked[:top]) | {i for i, n in enumerate(names) if n in new})
     rest = [i for i in range(len(names)) if i not in set(kept)]
     return (
@@ -327,7 +388,8 @@ def _rate(baseline: Summary, window: Summary, thresholds: Thresholds) -> Judgmen
     )
     if statistic.value is None:
         return Judgment(statistic, None, False)
-    large = abs(statistic.value) >= thresholds.rate_change
+    moved = abs(window.counts[0] / window.counts[1] - baseline.counts[0] / baseline.counts[1])
+    large = abs(statistic.value) >= thresholds.rate_change and moved >= thresholds.rate_difference
     return Judgment(
         statistic, thresholds.rate_change, large and _significant(statistic, thresholds)
     )

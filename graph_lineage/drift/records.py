@@ -104,7 +104,8 @@ _COLUMNS = """
 RETURN w.uid AS uid, w.signal AS signal, w.subject AS subject, w.feature AS feature,
        w.window_start AS start, w.window_end AS end, w.shape AS shape, w.count AS count,
        w.points AS points, w.levels AS levels, w.categories AS categories,
-       w.counts AS counts, w.verdict AS verdict, w.value AS value, w.threshold AS threshold,
+       w.counts AS counts, w.bounded AS bounded, w.verdict AS verdict, w.value AS value,
+       w.threshold AS threshold,
        w.statistic AS statistic, w.seasonal_value AS seasonal_value,
        w.new_categories AS new_categories
 ORDER BY w.window_start, w.uid
@@ -219,6 +220,7 @@ def _window_row(observed: Observed) -> dict[str, Any]:
         "levels": list(summary.levels) or None,
         "categories": list(summary.categories) or None,
         "counts": list(summary.counts) or None,
+        "bounded": summary.bounded,
     }
     return {
         "uid": window_uid(observed.signal, observed.start),
@@ -260,6 +262,7 @@ def _window(row: Any) -> Window:
         tuple(row["levels"] or ()),
         tuple(row["categories"] or ()),
         tuple(row["counts"] or ()),
+        bounded=bool(row["bounded"]),
     )
     observed = Observed(
         row["signal"],
@@ -368,7 +371,9 @@ MERGE (a:DriftAlert {uid: row.uid})
 WITH a, row, a.status AS previous, a.alerted_count AS alerted
 SET a += row.props, a.last_seen = $now, a.scans = a.scans + 1,
     a.resolved_at = CASE WHEN row.props.status = 'resolved'
-                    THEN coalesce(a.resolved_at, $now) ELSE null END
+                    THEN coalesce(a.resolved_at, $now) ELSE null END,
+    a.resolution = CASE WHEN row.props.status = 'resolved'
+                   THEN coalesce(a.resolution, 'back in line') ELSE null END
 RETURN a.uid AS uid, previous, alerted, a.first_seen AS first_seen, a.scans AS scans
 """
 
@@ -399,6 +404,21 @@ UNWIND $signals AS signal
 MATCH (a:DriftAlert {signal: signal})
 RETURN a.uid AS uid, a.status AS status, a.signal AS signal, a.verdict AS verdict,
        a.onset AS onset
+"""
+
+OPEN_DRIFTS = """
+MATCH (a:DriftAlert) WHERE a.verdict = 'drift' AND a.status = 'open'
+RETURN count(a) AS open
+"""
+
+# Open problems of signals that stopped producing windows (a feature version replaced, a
+# model version retired) while others went on: resolved, with the reason.
+RESOLVE_UNOBSERVED = """
+MATCH (a:DriftAlert) WHERE a.status = 'open' AND a.last_window < $stale
+  AND NOT a.signal IN $touched
+SET a.status = 'resolved', a.resolved_at = $now,
+    a.resolution = 'no window since ' + toString(a.last_window)
+RETURN a.uid AS uid
 """
 
 MARK_ALERTED = """
@@ -435,6 +455,20 @@ def store_problems(store: Store, problems: list[Problem], now: datetime) -> list
 
     store.write_transaction(work)
     return sorted(stored, key=lambda s: s.problem.uid)
+
+
+def open_drifts(store: Reader) -> int:
+    """How many drift problems are open in the store, whichever scan saw them."""
+    return int(store.read(OPEN_DRIFTS)[0]["open"])
+
+
+def resolve_unobserved(
+    store: Store, touched: list[str], stale: datetime, now: datetime
+) -> list[str]:
+    """Resolve open problems of signals not in ``touched`` with no window ending after
+    ``stale``; their uids."""
+    rows = store.write(RESOLVE_UNOBSERVED, touched=touched, stale=stale, now=now)
+    return [row["uid"] for row in rows]
 
 
 def mark_alerted(store: Store, alerted: dict[str, int], now: datetime) -> None:

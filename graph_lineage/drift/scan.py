@@ -36,30 +36,42 @@ from graph_lineage.drift.records import (
     cursor,
     feature_windows,
     mark_alerted,
+    open_drifts,
+    resolve_unobserved,
     save_cursor,
     save_verdicts,
     save_windows,
     signal_windows,
     store_problems,
     stored_alerts,
+    window_uid,
 )
 from graph_lineage.drift.signals import (
+    ALL_STATISTICS,
     FEATURE_KINDS,
+    FEATURE_VOLUME,
     KINDS,
-    NEW_STATISTICS,
     SERVING_KINDS,
+    STATISTICS_AFTER,
+    STATISTICS_AFTER_OR_SINCE,
+    STATISTICS_SINCE,
     TRAINING_SKEW,
     Observed,
     Training,
     serving_windows,
+    signal_key,
     skew_windows,
     trainings,
+    utc,
 )
 from graph_lineage.errors import InvalidQuery
 from graph_lineage.store.connection import Store
 from graph_lineage.store.values import native
 
 logger = logging.getLogger("graph_lineage.drift")
+
+INGEST_LAG = timedelta(minutes=10)  # statistics re-read behind the cursor: see _not_judged
+JUDGED = "MATCH (w:DriftWindow) WHERE w.uid IN $uids AND w.verdict IS NOT NULL RETURN w.uid AS uid"
 
 FIRST_SERVED = """
 MATCH (r:Recommendation) WHERE r.served_at IS NOT NULL
@@ -77,9 +89,12 @@ class DriftReport:
     alerts: list[Alert] = field(default_factory=list)
     delivery: Delivery = field(default_factory=Delivery)
     seconds: float = 0.0
+    resolved: list[str] = field(default_factory=list)  # problems no longer observed
+    open_in_store: int = 0  # open drift problems after this scan, whichever scan found them
 
     @property
     def open_drifts(self) -> list[Problem]:
+        """The open drifts among this scan's problems."""
         return [s.problem for s in self.problems if s.problem.open and s.problem.verdict == DRIFT]
 
 
@@ -105,9 +120,9 @@ def scan(
     started = time.monotonic()
     now = now or datetime.now(UTC)
     report = DriftReport(now, chosen)
-    observed = _new_feature_windows(store, chosen, since, now) + _new_serving_windows(
-        store, monitor, chosen, since, now
-    )
+    features, statistics_read = _new_feature_windows(store, chosen, since)
+    serving, serving_read = _new_serving_windows(store, monitor, chosen, since, now)
+    observed = features + serving
     if observed:
         windows = save_windows(store, observed, now)
         judged = _judge(store, monitor, windows)
@@ -116,8 +131,15 @@ def scan(
         for _, verdict in judged:
             report.judged[verdict.verdict] = report.judged.get(verdict.verdict, 0) + 1
         signals = sorted({w.observed.signal for w in windows})
-        problems = _problems(store, monitor, signals)
+        problems = _problems(store, monitor, signals, now)
         report.problems = store_problems(store, problems, now)
+        stale = max(w.end for w in observed) - monitor.window * (monitor.confirm_windows + 1)
+        report.resolved = resolve_unobserved(store, signals, stale, now)
+    # Cursors move only once what was read is judged and stored: a scan that fails on the
+    # way leaves them where they were, and the next one reads the same windows again.
+    for name, position in (*statistics_read, *serving_read):
+        save_cursor(store, name, position, now)
+    report.open_in_store = open_drifts(store)
     report.alerts = alerts_for(report.problems, now)
     _log(report)
     report.delivery = (webhooks or Webhooks([])).deliver(report.alerts)
@@ -130,47 +152,74 @@ def scan(
 
 
 def _new_feature_windows(
-    store: Store, kinds: list[str], since: datetime | None, now: datetime
-) -> list[Observed]:
+    store: Store, kinds: list[str], since: datetime | None
+) -> tuple[list[Observed], list[tuple[str, Any]]]:
+    """The windows of feature statistics not judged yet (and all from ``since``), and the
+    cursor to store once they are."""
     wanted = [k for k in kinds if k in FEATURE_KINDS]
     if not wanted:
-        return []
+        return [], []
     name = "statistics:" + ",".join(wanted)
     reached = cursor(store, name)
-    after = None if since else reached  # --since reads again what was read before
-    rows = store.read(NEW_STATISTICS, after=after, since=since)
+    after = None if reached is None else reached - INGEST_LAG
+    if after is None:
+        rows = store.read(STATISTICS_SINCE, since=since) if since else store.read(ALL_STATISTICS)
+    elif since is None:
+        rows = store.read(STATISTICS_AFTER, after=after)
+    else:
+        rows = store.read(STATISTICS_AFTER_OR_SINCE, after=after, since=since)
+    if reached is not None:  # the overlap: what a scan judged already is not judged again
+        rows = _not_judged(store, rows, since)
     if not rows:
-        return []
+        return [], []
     found = [w for w in signal_kinds.feature_windows(rows) if w.kind in wanted]
     if TRAINING_SKEW in wanted:
         versions = sorted({row["version"] for row in rows})
         found += skew_windows(list(signal_kinds.feature_windows(rows)), trainings(store, versions))
     newest = max(native(row["ingested_at"]) for row in rows)
-    if reached is None or newest > reached:
-        save_cursor(store, name, newest, now)
-    return found
+    moved = reached is None or newest > reached
+    return found, [(name, newest)] if moved else []
+
+
+def _not_judged(store: Store, rows: list[Any], since: datetime | None) -> list[Any]:
+    """Rows whose windows no scan has judged yet (those from ``since`` are judged again)."""
+    uids = {
+        window_uid(signal_key(FEATURE_VOLUME, row["version"]), utc(row["start"])): row
+        for row in rows
+    }
+    judged = {r["uid"] for r in store.read(JUDGED, uids=sorted(uids))}
+    return [
+        row
+        for uid, row in uids.items()
+        if uid not in judged or (since is not None and utc(row["start"]) >= since)
+    ]
 
 
 def _new_serving_windows(
     store: Store, monitor: Monitor, kinds: list[str], since: datetime | None, now: datetime
-) -> list[Observed]:
+) -> tuple[list[Observed], list[tuple[str, Any]]]:
+    """The settled serving windows no scan has summarized (and all from ``since``), and the
+    cursor to store once they are judged."""
     wanted = [k for k in kinds if k in SERVING_KINDS]
     if not wanted:
-        return []
+        return [], []
     name = "serving:" + ",".join(wanted)
-    start = _aligned(since, monitor.window) if since else cursor(store, name)
+    reached = cursor(store, name)
+    start = reached
+    if since is not None:
+        start = min(_aligned(since, monitor.window), reached or _aligned(since, monitor.window))
     if start is None:
         first = store.read(FIRST_SERVED)
         if not first:
-            return []
+            return [], []
         start = _aligned(native(first[0]["first"]), monitor.window)
     found: list[Observed] = []
     while start + monitor.window + monitor.settle <= now:
         end = start + monitor.window
         found += [w for w in serving_windows(store, start, end) if w.kind in wanted]
         start = end
-    save_cursor(store, name, start, now)
-    return found
+    moved = reached is None or start > reached
+    return found, [(name, start)] if moved else []
 
 
 def _aligned(moment: datetime, length: timedelta) -> datetime:
@@ -186,7 +235,10 @@ def _aligned(moment: datetime, length: timedelta) -> datetime:
 def _judge(store: Store, monitor: Monitor, windows: list[Window]) -> list[tuple[Window, Verdict]]:
     """Judge each new window against the windows before it, oldest first, so that a
     window's baseline holds the verdicts of this scan too."""
-    earliest = min(w.start for w in windows) - monitor.horizon
+    longest = max(w.observed.end - w.observed.start for w in windows)
+    earliest = min(w.start for w in windows) - monitor.reach(longest)
+    if monitor.reference is not None:  # a fixed reference may be older than the horizon
+        earliest = min(earliest, monitor.reference[0])
     latest = max(w.start for w in windows) + monitor.window
     new = {w.uid: w for w in windows}
     signals = sorted({w.observed.signal for w in windows})
@@ -307,13 +359,13 @@ def _training_references(store: Store, windows: list[Window]) -> dict[str, list[
 # -- problems --
 
 
-def _problems(store: Store, monitor: Monitor, signals: list[str]) -> list[Problem]:
+def _problems(store: Store, monitor: Monitor, signals: list[str], now: datetime) -> list[Problem]:
     """The current episode of each signal with new windows, drift and seasonality apart."""
     known = stored_alerts(store, signals)
     onsets = [native(row["onset"]) for row in known.values() if row.get("onset")]
-    series_since = min([datetime.now(UTC) - 400 * monitor.window, *onsets])
+    series_since = min([now - monitor.horizon * 4, *onsets])
     all_windows: dict[str, list[Window]] = defaultdict(list)
-    for window in signal_windows(store, signals, series_since, datetime.now(UTC) + monitor.window):
+    for window in signal_windows(store, signals, series_since, now + monitor.window):
         all_windows[window.observed.signal].append(window)
     attribution = Attribution(store, monitor.window)
     problems = []

@@ -31,6 +31,7 @@ one settled window, so each window is read once.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ from typing import Any
 from graph_lineage.drift.distributions import Summary
 from graph_lineage.store.connection import Reader
 from graph_lineage.store.values import native
+
+logger = logging.getLogger("graph_lineage.drift")
 
 FEATURE_DISTRIBUTION = "feature_distribution"
 FEATURE_NULLS = "feature_nulls"
@@ -103,9 +106,7 @@ class Observed:
 
 # -- feature statistics --
 
-NEW_STATISTICS = """
-MATCH (s:FeatureStatistics)
-WHERE ($after IS NULL OR s.ingested_at > $after) AND ($since IS NULL OR s.window_start >= $since)
+_STATISTICS_ROWS = """
 MATCH (s)-[:DESCRIBES]->(fv:FeatureVersion)
 OPTIONAL MATCH (fv)-[:VERSION_OF]->(f:Feature)
 RETURN s.uid AS uid, fv.uid AS version, f.uid AS feature, s.window_start AS start,
@@ -117,21 +118,45 @@ RETURN s.uid AS uid, fv.uid AS version, f.uid AS feature, s.window_start AS star
 ORDER BY s.window_start, s.uid
 """
 
+# Feature statistics to read: all of them (a first scan), those ingested after the cursor
+# (each an index seek on ingested_at), or those and every one from a time (--since).
+ALL_STATISTICS = "MATCH (s:FeatureStatistics)\n" + _STATISTICS_ROWS
+STATISTICS_AFTER = "MATCH (s:FeatureStatistics) WHERE s.ingested_at > $after\n" + _STATISTICS_ROWS
+STATISTICS_AFTER_OR_SINCE = (
+    """
+CALL () {
+  MATCH (s:FeatureStatistics) WHERE s.ingested_at > $after RETURN s
+  UNION
+  MATCH (s:FeatureStatistics) WHERE s.window_start >= $since RETURN s
+}
+"""
+    + _STATISTICS_ROWS
+)
+STATISTICS_SINCE = "MATCH (s:FeatureStatistics) WHERE s.window_start >= $since\n" + _STATISTICS_ROWS
+
 
 def feature_windows(rows: list[Any]) -> Iterator[Observed]:
-    """Distribution, null rate and volume windows of feature statistics rows."""
+    """Distribution, null rate and volume windows of feature statistics rows (a row the
+    detector cannot read, such as quantiles that fall, is skipped with a warning)."""
     for row in rows:
-        version, start, end = row["version"], utc(row["start"]), utc(row["end"])
-        present = int(row["count"]) - int(row["nulls"] or 0)
-        distribution = _distribution(row, present)
-        common = {"subject": version, "start": start, "end": end, "feature": row["feature"]}
-        if distribution is not None:
-            key = signal_key(FEATURE_DISTRIBUTION, version)
-            yield Observed(key, summary=distribution, **common)
-        nulls = Summary.rate(int(row["nulls"] or 0), int(row["count"]))
-        yield Observed(signal_key(FEATURE_NULLS, version), summary=nulls, **common)
-        volume = Summary.volume(int(row["count"]))
-        yield Observed(signal_key(FEATURE_VOLUME, version), summary=volume, **common)
+        try:
+            yield from _feature_windows(row)
+        except ValueError as refused:
+            logger.warning("drift: feature statistics %s skipped: %s", row["uid"], refused)
+
+
+def _feature_windows(row: Any) -> Iterator[Observed]:
+    version, start, end = row["version"], utc(row["start"]), utc(row["end"])
+    present = int(row["count"]) - int(row["nulls"] or 0)
+    distribution = _distribution(row, present)
+    common = {"subject": version, "start": start, "end": end, "feature": row["feature"]}
+    if distribution is not None:
+        key = signal_key(FEATURE_DISTRIBUTION, version)
+        yield Observed(key, summary=distribution, **common)
+    nulls = Summary.rate(int(row["nulls"] or 0), int(row["count"]))
+    yield Observed(signal_key(FEATURE_NULLS, version), summary=nulls, **common)
+    volume = Summary.volume(int(row["count"]))
+    yield Observed(signal_key(FEATURE_VOLUME, version), summary=volume, **common)
 
 
 def _distribution(row: Any, present: int) -> Summary | None:

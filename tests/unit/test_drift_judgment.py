@@ -90,11 +90,66 @@ def test_a_new_category_is_named_and_drifts() -> None:
     judged = compare(base, window, Thresholds())
     assert judged.drifted and judged.new_categories == ("c",)
     assert judged.statistic.name == "cramers_v"
-    # Cramer's V of the 2 x 3 table, by hand: sqrt(chi2 / N)
-    table = np.array([[4000, 4000, 0], [300, 300, 200]], dtype=float)
+    # Cramer's V by hand, on the table with the reference scaled to the window's 800
+    table = np.array([[400, 400, 0], [300, 300, 200]], dtype=float)
     expected = np.outer(table.sum(1), table.sum(0)) / table.sum()
     chi2 = float(((table - expected) ** 2 / expected).sum())
     assert judged.statistic.value == pytest.approx(math.sqrt(chi2 / table.sum()), abs=1e-9)
+
+
+def test_cramers_v_does_not_depend_on_how_many_windows_the_baseline_pools() -> None:
+    day = Summary.category_counts({"a": 300, "b": 150, "c": 50})
+    window = Summary.category_counts({"a": 240, "b": 190, "c": 70})
+    values = [compare(Summary.pool([day] * n), window, Thresholds()) for n in (1, 7, 28)]
+    assert [v.statistic.value for v in values] == pytest.approx([values[0].statistic.value] * 3)
+    assert all(v.drifted for v in values)
+
+
+def test_identical_windows_with_point_masses_never_drift() -> None:
+    """An integer-valued feature: its quantiles repeat, its distribution function jumps."""
+    small = Summary.quantiles([0.1, 0.25, 0.5, 0.75, 0.9], [1, 2, 2, 3, 3], 500)
+    large = Summary.quantiles([0.1, 0.25, 0.5, 0.75, 0.9], [1, 2, 2, 3, 3], 5000)
+    for window in (small, large):
+        judged = compare(Summary.pool([window] * 7), window, Thresholds())
+        assert judged.statistic.value == pytest.approx(0.0, abs=1e-12)
+    steps = Summary.histogram([0, 1, 1, 2], [30, 40, 30])  # a repeated edge: a mass at 1
+    pooled = Summary.pool([steps, steps])
+    assert pooled.cdf_before(np.array([1.0]))[0] == pytest.approx(0.3)
+    assert pooled.cdf(np.array([1.0]))[0] == pytest.approx(0.7)
+
+
+def test_quantiles_of_a_zero_inflated_feature_raise_no_false_alarm() -> None:
+    """Half zeros: the median quantile is 0 one day and just above it the next; scipy's
+    two-sample KS on the same raw samples agrees they do not differ."""
+    from scipy import stats
+
+    rng = np.random.default_rng(11)
+    levels = np.arange(1, 100) / 100
+
+    def sample(shift: float = 0.0) -> np.ndarray:
+        return np.where(rng.random(300) < 0.5, 0.0, rng.exponential(1.0, 300) + shift)
+
+    def summary(values: np.ndarray) -> Summary:
+        return Summary.quantiles(levels.tolist(), np.quantile(values, levels).tolist(), 300)
+
+    alarms, raw_alarms = 0, 0
+    for _ in range(100):
+        days = [sample() for _ in range(7)]
+        today = sample()
+        alarms += compare(
+            Summary.pool([summary(d) for d in days]), summary(today), Thresholds()
+        ).drifted
+        raw_alarms += stats.ks_2samp(np.concatenate(days), today).pvalue <= 0.01
+    assert alarms <= max(2, raw_alarms)
+    days = [sample() for _ in range(7)]
+    moved = compare(Summary.pool([summary(d) for d in days]), summary(sample(1.0)), Thresholds())
+    assert moved.drifted
+
+
+def test_a_few_events_after_none_are_not_drift() -> None:
+    base = Summary.rate(0, 7_000_000)
+    assert not compare(base, Summary.rate(3, 1_000_000), Thresholds()).drifted
+    assert compare(Summary.rate(12, 1000), Summary.rate(300, 1000), Thresholds()).drifted
 
 
 def test_many_sparse_categories_are_compared_through_the_baselines_top_ones() -> None:
@@ -213,6 +268,16 @@ def test_a_shift_the_season_does_not_explain_is_drift_and_stays_out_of_baselines
     series.append(shifted)
     again = _window(22, Summary.rate(450, 1000))
     assert judge(again, series, Monitor()).verdict == DRIFT  # day 21 is not its baseline
+
+
+def test_a_lasting_jump_is_drift_even_where_a_season_earlier_is_less_significant() -> None:
+    series: list[Window] = []
+    for day in range(21):
+        window = _window(day, Summary.rate(40, 400))
+        window.verdict = judge(window, series, Monitor()).verdict
+        series.append(window)
+    jumped = _window(21, Summary.rate(60, 400))  # +50%, against 7 windows or against 2
+    assert judge(jumped, series, Monitor()).verdict == DRIFT
 
 
 def test_a_fixed_reference_and_a_seasonal_baseline() -> None:
