@@ -35,6 +35,7 @@ from graph_lineage.store.values import native
 from ..conftest import Neo4jTarget, bearer
 from .policy_walk import Cells, Schema, ask, check
 from .test_anomalies import _load
+from .test_policy_matrix import _hiding_data_sources
 
 SIZE = 8000
 FAULTS = ["source_shift=1", "new_cohort=1"]
@@ -405,20 +406,6 @@ def test_no_drift_answer_to_a_viewer_holds_a_recommendation_level_value(
     assert set(record.returned_uids) == {subjects[0]}
 
 
-def _hiding_data_sources(settings: Settings, tmp_path: Path) -> Settings:
-    """The shipped policy, except that only admins may see data sources."""
-    schema_dir = tmp_path / "schema"
-    shutil.copytree(settings.schema_dir, schema_dir)
-    policy_file = schema_dir / "access-policy.toml"
-    shipped = policy_file.read_text()
-    section = re.search(r"\[types\.DataSource\]\n(.*?)\n\n", shipped, re.DOTALL)
-    assert section is not None
-    fields = [line.split(" = ")[0] for line in section.group(1).splitlines()]
-    admins_only = "\n".join(f'{name} = ["admin"]' for name in fields)
-    policy_file.write_text(shipped.replace(section.group(1), admins_only))
-    return settings.model_copy(update={"schema_dir": schema_dir})
-
-
 def test_a_cause_naming_a_hidden_node_is_left_out_and_counted(
     drifted: Drifted, tmp_path: Path
 ) -> None:
@@ -450,3 +437,17 @@ def test_a_cause_naming_a_hidden_node_is_left_out_and_counted(
     for node, alert in zip(by_node, alerts, strict=True):
         node.pop("properties")
         assert node == alert
+
+
+def test_the_drift_examples_of_the_docs_answer(drifted: Drifted) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "queries.md").read_text()
+    section = doc.split("## Drift in GraphQL", 1)[1].split("\n## ", 1)[0]
+    examples = re.findall(r"```graphql\n(.*?)```", section, re.S)
+    assert len(examples) == 2
+    for example in examples:
+        answer = drifted.ask(example)
+        assert "errors" not in answer, answer["errors"]
+        (value,) = answer["data"].values()
+        assert value["edges"] if "edges" in value else value["signals"][0]["windows"]
+    (cypher,) = re.findall(r"```cypher\n(.*?)```", section, re.S)
+    assert drifted.store.read(cypher)
