@@ -65,7 +65,7 @@ from graph_lineage.anomalies import AnomalyFilter
 from graph_lineage.anomalies import anomalies as list_anomalies
 from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.drift import Monitor
-from graph_lineage.drift.listing import DriftAlertFilter, drift_alerts, find_alert
+from graph_lineage.drift.listing import DriftAlertFilter, drift_alerts, find_drift_node
 from graph_lineage.drift.report import drift_report
 from graph_lineage.errors import InvalidQuery, NodeNotFound
 from graph_lineage.lineage import impact as impact_analysis
@@ -122,8 +122,9 @@ class Query:
 
     @strawberry.field(description="Any lineage node by uid; null when there is none.")
     async def node(self, info: Context, uid: strawberry.ID) -> LineageNode | None:
-        # a drift alert is redacted as a whole: its causes are parallel lists
-        find = find_alert if kind_of_uid(str(uid)) == "DriftAlert" else traversal.find_node
+        # drift is redacted as a whole: an alert's causes are parallel lists, windows hold items
+        drift = kind_of_uid(str(uid)) in ("DriftAlert", "DriftWindow")
+        find = find_drift_node if drift else traversal.find_node
         found = await _ask(info, find, str(uid))
         return to_graphql(found) if found else None
 

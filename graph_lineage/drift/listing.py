@@ -4,8 +4,9 @@ An alert is shown redacted (:func:`visible_alert`): evidence of kinds hidden fro
 caller is left out and counted by kind, as anomalies' is; a cause naming a hidden node is
 left out too, with its score and its evidence, and so is a cause naming an item (a new
 item in an item-popularity alert) for a caller who may not see recommendations, whose
-items they are. Whatever the summary or the other causes' evidence say of a withheld cause
-reads ``(hidden)``. Causes left out are counted in ``hidden_causes``.
+items they are (:func:`find_drift_node` leaves them out of windows too). Whatever the
+summary or the other causes' evidence say of a withheld cause reads ``(hidden)``. Causes
+left out are counted in ``hidden_causes``.
 
 >>> page = drift_alerts(store, DriftAlertFilter(verdict="drift", status="open"))
 >>> page.nodes[0].properties["signal"]
@@ -29,7 +30,8 @@ from graph_lineage.store.connection import Reader
 from graph_lineage.store.reads import node_columns
 
 MAX_PAGE = 500
-ALERT = "DriftAlert"
+ALERT, WINDOW = "DriftAlert", "DriftWindow"
+ITEM_PROPERTIES = ("categories", "counts", "new_categories")  # of an item-popularity window
 NEW_CATEGORY = "new_category"  # the cause kind of a category new in the window
 
 PAGE = f"""
@@ -103,12 +105,19 @@ def drift_alerts(
     )
 
 
-def find_alert(store: Reader, uid: str, visibility: Visibility = EVERYTHING) -> Node | None:
-    """The drift alert with this uid as the caller may see it; None: none, or hidden."""
+def find_drift_node(store: Reader, uid: str, visibility: Visibility = EVERYTHING) -> Node | None:
+    """The drift alert or window with this uid as the caller may see it; None: none, or
+    hidden. The items an item-popularity window counts are left out for a caller who may not
+    see recommendations (its ``categories``, ``counts`` and ``new_categories``)."""
     node = find_node(store, uid)
-    if node is None or node.kind != ALERT or visibility.hides(node):
+    if node is None or node.kind not in (ALERT, WINDOW) or visibility.hides(node):
         return None
-    return visible_alert(node, visibility)
+    if node.kind == ALERT:
+        return visible_alert(node, visibility)
+    if node.properties.get("kind") == ITEM_POPULARITY and "Recommendation" in visibility.hidden:
+        props = {k: v for k, v in node.properties.items() if k not in ITEM_PROPERTIES}
+        node = Node(id=node.id, labels=node.labels, properties=props)
+    return visibility.scrub(node)
 
 
 def visible_alert(node: Node, visibility: Visibility) -> Node:

@@ -451,3 +451,29 @@ def test_the_drift_examples_of_the_docs_answer(drifted: Drifted) -> None:
         assert value["edges"] if "edges" in value else value["signals"][0]["windows"]
     (cypher,) = re.findall(r"```cypher\n(.*?)```", section, re.S)
     assert drifted.store.read(cypher)
+
+
+def test_a_viewer_reads_no_item_in_a_drift_window(drifted: Drifted) -> None:
+    rows = drifted.store.read(
+        "MATCH (w:DriftWindow) WHERE w.kind IN ['item_popularity', 'traffic_mix']"
+        " RETURN w.uid AS uid, w.kind AS kind ORDER BY uid"
+    )
+    items = [row["uid"] for row in rows if row["kind"] == "item_popularity"]
+    assert items and len(rows) > len(items)
+    question = "query($uid: ID!) { node(uid: $uid) { uid kind properties } }"
+    secrets = _secrets(drifted.store)
+    for row in rows:
+        admin = drifted.ask(question, uid=row["uid"])["data"]["node"]
+        viewer = drifted.ask(question, "viewer", uid=row["uid"])["data"]["node"]
+        assert viewer["uid"] == admin["uid"] == row["uid"]
+        if row["kind"] == "item_popularity":
+            assert any(name.startswith("sku-") for name in admin["properties"]["categories"])
+            assert set(admin["properties"]) - set(viewer["properties"]) == {
+                "categories",
+                "counts",
+                "new_categories",
+            } & set(admin["properties"])
+            text = json.dumps(viewer)
+            assert [s for s in secrets if s in text] == []
+        else:
+            assert viewer == admin  # segments and cohorts are no recommendation's
