@@ -28,6 +28,7 @@ from graph_lineage.auth import Role
 from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.demo_faults import Faults, FaultyDemoPipeline
 from graph_lineage.drift import Monitor, scan
+from graph_lineage.drift.report import drift_report
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 from graph_lineage.store.values import native
@@ -477,3 +478,19 @@ def test_a_viewer_reads_no_item_in_a_drift_window(drifted: Drifted) -> None:
             assert [s for s in secrets if s in text] == []
         else:
             assert viewer == admin  # segments and cohorts are no recommendation's
+
+
+def test_a_report_holds_at_most_its_bound_of_windows_the_oldest_first(drifted: Drifted) -> None:
+    subject = next(a["subject"] for a in drifted.alerts() if a["subject"])
+    whole = drift_report(drifted.store, subject)
+    windows = sorted(
+        (point.start, series.signal) for series in whole.series for point in series.points
+    )
+    assert not whole.truncated and len(windows) > 5
+
+    cut = drift_report(drifted.store, subject, max_windows=5)
+
+    assert cut.truncated
+    kept = sorted((point.start, s.signal) for s in cut.series for point in s.points)
+    assert len(kept) == 5 and {start for start, _ in kept} <= {start for start, _ in windows[:5]}
+    assert [s.signal for s in cut.series] == [s.signal for s in whole.series]
