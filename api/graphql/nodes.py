@@ -14,6 +14,7 @@ from strawberry.types import Info
 from strawberry.utils.str_converters import to_camel_case
 
 from api.graphql.context import RequestContext
+from api.graphql.drift_findings import DriftBlastRadius, DriftCause, blast_radius_of, causes_of
 from api.graphql.hidden import HiddenNodes, hidden_to_graphql
 from graph_lineage.anomalies.listing import hidden_evidence
 from graph_lineage.errors import SealedValueError
@@ -227,6 +228,48 @@ class Anomaly(LineageNode):
         return hidden_to_graphql(hidden_evidence(self.stored, info.context.visibility))
 
 
+@strawberry.type(
+    description="A drift the scans found in one signal: one distinct problem, its likely causes"
+    " and its blast radius."
+)
+class DriftAlert(LineageNode):
+    signal: str = strawberry.field(description="The signal's key, e.g. feature_nulls|<uid>.")
+    signal_kind: str = strawberry.field(description="e.g. feature_distribution, outcome_rate")
+    subject: str | None = strawberry.field(
+        description="The feature or model version the signal is about, if one."
+    )
+    verdict: str = strawberry.field(description="drift, or seasonality (explained by the season)")
+    status: str | None = strawberry.field(
+        description="open; resolved once the signal stopped drifting."
+    )
+    severity: str = strawberry.field(description="critical, warning or info")
+    summary: str
+    onset: datetime | None = strawberry.field(description="Start of the first drifted window.")
+    last_window: datetime | None = strawberry.field(description="End of the newest one.")
+    windows: int = strawberry.field(description="Windows of the episode with this verdict.")
+    statistic: str | None
+    value: float | None = strawberry.field(description="The statistic at its largest.")
+    threshold: float | None
+    baseline: str | None = strawberry.field(description="trailing, seasonal or fixed")
+    first_seen: datetime | None
+    last_seen: datetime | None
+    resolved_at: datetime | None
+    scans: int = strawberry.field(description="How many scans have seen it.")
+    causes: list[DriftCause] = strawberry.field(
+        description="Likely contributors, best first; those naming what the caller may not see"
+        " are left out and counted in hiddenCauses."
+    )
+    hidden_causes: int
+    blast_radius: DriftBlastRadius
+    evidence: list[str] = strawberry.field(
+        description="uids of the nodes involved that the caller may see."
+    )
+
+    @strawberry.field(description="Evidence of kinds the caller may not see, counted by kind.")
+    def hidden_evidence(self, info: Info[RequestContext, None]) -> list[HiddenNodes]:
+        return hidden_to_graphql(hidden_evidence(self.stored, info.context.visibility))
+
+
 @strawberry.type(description="Lineage nodes without a dedicated type (OpenLineage, analyses).")
 class OtherNode(LineageNode):
     pass
@@ -375,6 +418,37 @@ _TYPES: dict[str, tuple[type[LineageNode], list[Callable[[Node], dict[str, Any]]
                 "resolved_at",
             ),
             lambda n: {"evidence": n.properties.get("evidence") or []},
+        ],
+    ),
+    "DriftAlert": (
+        DriftAlert,
+        [
+            _fields(
+                "signal",
+                "subject",
+                "verdict",
+                "status",
+                "severity",
+                "summary",
+                "onset",
+                "last_window",
+                "windows",
+                "statistic",
+                "value",
+                "threshold",
+                "baseline",
+                "first_seen",
+                "last_seen",
+                "resolved_at",
+                "scans",
+                renamed={"signal_kind": "kind"},
+            ),
+            lambda n: {
+                "evidence": n.properties.get("evidence") or [],
+                "causes": causes_of(n),
+                "hidden_causes": int(n.properties.get("hidden_causes") or 0),
+                "blast_radius": blast_radius_of(n),
+            },
         ],
     ),
     "Outcome": (

@@ -25,6 +25,7 @@ from strawberry.types import ExecutionResult
 
 from api.graphql.authorization import FORBIDDEN
 from api.graphql.context import RequestContext
+from api.graphql.drift import DriftSignalSeries
 from api.graphql.graph import LineageEdge
 from api.graphql.nodes import LineageNode
 from api.graphql.outages import RETRY_AFTER_SECONDS, STORE_UNAVAILABLE
@@ -38,7 +39,8 @@ NOT_ALLOWED = "OPERATION_NOT_ALLOWED"  # refused before execution, e.g. a mutati
 class AccessRecording(SchemaExtension):
     """Notes, for the access record, the operation that runs and whose data it reads.
 
-    Reading a field of a lineage node or edge sends that node's or edge's data. Put it
+    Reading a field of a lineage node or edge sends that node's or edge's data, and of a
+    drift report's series, the data of its subject's windows. Put it
     before field authorization in the schema's extensions: the last is the outermost.
     """
 
@@ -64,6 +66,8 @@ class AccessRecording(SchemaExtension):
                 access.returned(root.uid)
             elif isinstance(root, LineageEdge):
                 access.returned(root.source, root.target)
+            elif isinstance(root, DriftSignalSeries) and root.subject:
+                access.returned(root.subject)  # a drift report tells of its windows
         return _next(root, info, *args, **kwargs)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -46,6 +46,14 @@ from api.graphql.change_plans import (
     report_to_graphql,
 )
 from api.graphql.context import RequestContext
+from api.graphql.drift import (
+    DriftAlertConnection,
+    DriftAlertFilterInput,
+    DriftBaseline,
+    DriftReport,
+    drift_page_to_graphql,
+    drift_report_to_graphql,
+)
 from api.graphql.graph import LineageGraph, graph_to_graphql
 from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
 from api.graphql.outages import StoreOutageErrors
@@ -56,6 +64,9 @@ from graph_lineage.access_log import AccessLogFilter
 from graph_lineage.anomalies import AnomalyFilter
 from graph_lineage.anomalies import anomalies as list_anomalies
 from graph_lineage.auth.policy import AccessPolicy
+from graph_lineage.drift import Monitor
+from graph_lineage.drift.listing import DriftAlertFilter, drift_alerts, find_drift_node
+from graph_lineage.drift.report import drift_report
 from graph_lineage.errors import InvalidQuery, NodeNotFound
 from graph_lineage.lineage import impact as impact_analysis
 from graph_lineage.lineage import recommendations as listing
@@ -63,6 +74,7 @@ from graph_lineage.lineage import trace as tracing
 from graph_lineage.lineage import traversal
 from graph_lineage.lineage.model import Graph
 from graph_lineage.lineage.recommendations import RecommendationFilter
+from graph_lineage.lineage.visibility import kind_of_uid
 from graph_lineage.settings import Settings
 from graph_lineage.store import server_info
 
@@ -110,7 +122,10 @@ class Query:
 
     @strawberry.field(description="Any lineage node by uid; null when there is none.")
     async def node(self, info: Context, uid: strawberry.ID) -> LineageNode | None:
-        found = await _ask(info, traversal.find_node, str(uid))
+        # drift is redacted as a whole: an alert's causes are parallel lists, windows hold items
+        drift = kind_of_uid(str(uid)) in ("DriftAlert", "DriftWindow")
+        find = find_drift_node if drift else traversal.find_node
+        found = await _ask(info, find, str(uid))
         return to_graphql(found) if found else None
 
     @strawberry.field(description="What a node came from, as a bounded subgraph.")
@@ -202,6 +217,35 @@ class Query:
         where = filter.to_filter() if filter else AnomalyFilter()
         page = await _ask(info, list_anomalies, where, first, after)
         return anomaly_page_to_graphql(page)
+
+    @strawberry.field(description="Drift alerts the drift scans raised, most recently seen first.")
+    async def drift_alerts(
+        self,
+        info: Context,
+        filter: DriftAlertFilterInput | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> DriftAlertConnection:
+        where = filter.to_filter() if filter else DriftAlertFilter()
+        return drift_page_to_graphql(await _ask(info, drift_alerts, where, first, after))
+
+    @strawberry.field(
+        description="The windows of a drift alert's signal, or of every signal of a feature or"
+        " model version, in [from, to), oldest first; with a baseline, judged again against it"
+        " (nothing is written)."
+    )
+    async def drift_report(
+        self,
+        info: Context,
+        uid: strawberry.ID,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+        baseline: DriftBaseline | None = None,
+    ) -> DriftReport:
+        monitor = Monitor.from_settings(info.context.settings)
+        asked = baseline.value if baseline else None
+        answer = await _ask(info, drift_report, str(uid), from_, to, asked, monitor)
+        return drift_report_to_graphql(answer)
 
 
 # Errors a caller can act on keep their message; anything else (a failed query, a bug)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,8 @@ from graph_lineage.store.values import native
 
 DRIFT, SEASONALITY, STABLE, UNJUDGED = "drift", "seasonality", "stable", "unjudged"
 OPEN, RESOLVED = "open", "resolved"
+# An alert's causes, stored as parallel lists: one entry per cause in each.
+CAUSE_PROPERTIES = ("cause_uids", "cause_kinds", "cause_scores", "cause_evidence")
 
 
 def window_uid(signal: str, start: datetime) -> str:
@@ -479,6 +482,8 @@ def mark_alerted(store: Store, alerted: dict[str, int], now: datetime) -> None:
 
 def _alert_row(problem: Problem) -> dict[str, Any]:
     causes, blast = problem.causes, problem.blast
+    # Counted by kind, as anomalies' evidence is: what is hidden from a caller is counted.
+    kinds = Counter(str(kind_of_uid(uid)) for uid in problem.evidence())
     props = {
         "signal": problem.signal,
         "kind": problem.kind,
@@ -505,6 +510,8 @@ def _alert_row(problem: Problem) -> dict[str, Any]:
         "affected_recommendations": blast.recommendations,
         "usage": json.dumps([u.__dict__ for u in blast.usage], sort_keys=True),
         "evidence": problem.evidence(),
+        "evidence_kinds": sorted(kinds),
+        "evidence_counts": [kinds[kind] for kind in sorted(kinds)],
     }
     links = [*problem.evidence(), *problem.evidence_windows]
     return {"uid": problem.uid, "props": props, "links": links}

@@ -29,5 +29,9 @@ def test_the_contract_queries_are_there() -> None:
         "lineageDiff(a: ID!, b: ID!): LineageDiff!",
         "changePlan(change: ChangePlanInput!): ChangePlanReport!",
         "impactAnalysis(change: ChangePlanInput!): ImpactAnalysis! @deprecated(",
+        "driftAlerts(filter: DriftAlertFilterInput = null, first: Int! = 50,"
+        " after: String = null): DriftAlertConnection!",
+        "driftReport(uid: ID!, from: DateTime = null, to: DateTime = null,"
+        " baseline: DriftBaseline = null): DriftReport!",
     ):
         assert signature in sdl, signature
