@@ -241,25 +241,31 @@ WITH DISTINCT r, c.model_version AS model_version, o.kind AS kind
 RETURN model_version, r.segment AS segment, r.cohort AS cohort, kind, count(*) AS recommendations
 """
 
-SCORES = """
-MATCH (r:Recommendation) WHERE r.served_at >= $start AND r.served_at < $end
-MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
-UNWIND r.scores AS score
-WITH c.model_version AS model_version, score
-RETURN model_version, count(score) AS count,
-       [level IN $levels | level] AS levels,
-       [percentileCont(score, 0.0), percentileCont(score, 0.05), percentileCont(score, 0.1),
-        percentileCont(score, 0.15), percentileCont(score, 0.2), percentileCont(score, 0.25),
-        percentileCont(score, 0.3), percentileCont(score, 0.35), percentileCont(score, 0.4),
-        percentileCont(score, 0.45), percentileCont(score, 0.5), percentileCont(score, 0.55),
-        percentileCont(score, 0.6), percentileCont(score, 0.65), percentileCont(score, 0.7),
-        percentileCont(score, 0.75), percentileCont(score, 0.8), percentileCont(score, 0.85),
-        percentileCont(score, 0.9), percentileCont(score, 0.95), percentileCont(score, 1.0)]
-         AS quantiles
+# The 21 quantiles (SCORE_LEVELS) of ``value`` in one aggregation.
+_QUANTILES = """
+[percentileCont(value, 0.0), percentileCont(value, 0.05), percentileCont(value, 0.1),
+ percentileCont(value, 0.15), percentileCont(value, 0.2), percentileCont(value, 0.25),
+ percentileCont(value, 0.3), percentileCont(value, 0.35), percentileCont(value, 0.4),
+ percentileCont(value, 0.45), percentileCont(value, 0.5), percentileCont(value, 0.55),
+ percentileCont(value, 0.6), percentileCont(value, 0.65), percentileCont(value, 0.7),
+ percentileCont(value, 0.75), percentileCont(value, 0.8), percentileCont(value, 0.85),
+ percentileCont(value, 0.9), percentileCont(value, 0.95), percentileCont(value, 1.0)]
 """
 
+SCORES = (
+    """
+MATCH (r:Recommendation) WHERE r.served_at >= $start AND r.served_at < $end
+MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
+UNWIND r.scores AS value
+WITH c.model_version AS model_version, value
+RETURN model_version, count(value) AS count, """
+    + _QUANTILES
+    + " AS quantiles"
+)
+
 # Outcome values per model version and kind, for kinds whose values vary (dwell time).
-OUTCOME_VALUES = """
+OUTCOME_VALUES = (
+    """
 MATCH (r:Recommendation) WHERE r.served_at >= $start AND r.served_at < $end
 MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
 MATCH (o:Outcome)-[:FOR]->(r)
@@ -267,16 +273,10 @@ WITH c.model_version AS model_version, o.kind AS kind, o.value AS value
 WITH model_version, kind, collect(value) AS values, min(value) AS low, max(value) AS high
 WHERE low < high
 UNWIND values AS value
-RETURN model_version, kind, count(value) AS count,
-       [percentileCont(value, 0.0), percentileCont(value, 0.05), percentileCont(value, 0.1),
-        percentileCont(value, 0.15), percentileCont(value, 0.2), percentileCont(value, 0.25),
-        percentileCont(value, 0.3), percentileCont(value, 0.35), percentileCont(value, 0.4),
-        percentileCont(value, 0.45), percentileCont(value, 0.5), percentileCont(value, 0.55),
-        percentileCont(value, 0.6), percentileCont(value, 0.65), percentileCont(value, 0.7),
-        percentileCont(value, 0.75), percentileCont(value, 0.8), percentileCont(value, 0.85),
-        percentileCont(value, 0.9), percentileCont(value, 0.95), percentileCont(value, 1.0)]
-         AS quantiles
-"""
+RETURN model_version, kind, count(value) AS count, """
+    + _QUANTILES
+    + " AS quantiles"
+)
 
 SERVED_ITEMS = """
 MATCH (r:Recommendation) WHERE r.served_at >= $start AND r.served_at < $end
@@ -332,9 +332,9 @@ def serving_windows(store: Reader, start: datetime, end: datetime) -> list[Obser
             subject = scope if scope.startswith("model:") else None
             rate = Summary.rate(events.get((scope, kind), 0), total)
             add(signal_key(OUTCOME_RATE, scope, kind), rate, subject)
-    for row in store.read(SCORES, levels=list(SCORE_LEVELS), **window):
+    for row in store.read(SCORES, **window):
         if row["count"]:
-            scores = Summary.quantiles(row["levels"], row["quantiles"], int(row["count"]))
+            scores = Summary.quantiles(SCORE_LEVELS, row["quantiles"], int(row["count"]))
             mv = row["model_version"]
             add(signal_key(SCORE_DISTRIBUTION, mv), scores, mv)
     for row in store.read(OUTCOME_VALUES, **window):

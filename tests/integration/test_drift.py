@@ -244,9 +244,13 @@ def test_the_cli_scans_and_exits_by_its_flags(
 ) -> None:
     monkeypatch.setenv("GRAPH_LINEAGE_NEO4J_URI", neo4j_target.uri)
     monkeypatch.setenv("GRAPH_LINEAGE_NEO4J_PASSWORD", neo4j_target.password or "")
-    assert main(["drift", "scan", "--json", "--fail-on-findings"]) == 0  # nothing new
+    # nothing new, and the drifts the first scan found are still open
+    assert main(["drift", "scan", "--json", "--fail-on-findings"]) == 3
     answer = json.loads(capsys.readouterr().out)
     assert answer["windows"] == 0 and answer["problems"] == []
+    assert answer["open_drifts"] == len(scanned.report.open_drifts) > 0
+    assert main(["drift", "scan", "--json"]) == 0
+    capsys.readouterr()
 
     (case,) = scanned.truth["new_cohort"]
     since = ["--since", case["onset"], "--signal", "traffic_mix"]
