@@ -126,12 +126,12 @@ def scan(
     if observed:
         windows = save_windows(store, observed, now)
         judged = _judge(store, monitor, windows)
-        save_verdicts(store, judged, now)
-        report.windows = len(judged)
-        for _, verdict in judged:
+        save_verdicts(store, judged.verdicts, now)
+        report.windows = len(judged.verdicts)
+        for _, verdict in judged.verdicts:
             report.judged[verdict.verdict] = report.judged.get(verdict.verdict, 0) + 1
         signals = sorted({w.observed.signal for w in windows})
-        problems = _problems(store, monitor, signals, now)
+        problems = _problems(store, monitor, judged, signals)
         report.problems = store_problems(store, problems, now)
         stale = max(w.end for w in observed) - monitor.window * (monitor.confirm_windows + 1)
         report.resolved = resolve_unobserved(store, signals, stale, now)
@@ -232,7 +232,7 @@ def _aligned(moment: datetime, length: timedelta) -> datetime:
 # -- judging --
 
 
-def _judge(store: Store, monitor: Monitor, windows: list[Window]) -> list[tuple[Window, Verdict]]:
+def _judge(store: Store, monitor: Monitor, windows: list[Window]) -> Judged:
     """Judge each new window against the windows before it, oldest first, so that a
     window's baseline holds the verdicts of this scan too."""
     longest = max(w.observed.end - w.observed.start for w in windows)
@@ -241,10 +241,7 @@ def _judge(store: Store, monitor: Monitor, windows: list[Window]) -> list[tuple[
         earliest = min(earliest, monitor.reference[0])
     latest = max(w.start for w in windows) + monitor.window
     new = {w.uid: w for w in windows}
-    signals = sorted({w.observed.signal for w in windows})
-    known = {w.uid: w for w in signal_windows(store, signals, earliest, latest)}
-    for window in _feature_neighbours(store, windows, earliest, latest):
-        known.setdefault(window.uid, window)
+    known = _stored_around(store, windows, earliest, latest)
     known.update(new)  # one object per window: verdicts given now are seen by later ones
     by_signal: dict[str, list[Window]] = defaultdict(list)
     by_feature: dict[tuple[str, str], dict[str, list[Window]]] = defaultdict(
@@ -270,7 +267,14 @@ def _judge(store: Store, monitor: Monitor, windows: list[Window]) -> list[tuple[
         )
         _apply(window, verdict)
         judged.append((window, verdict))
-    return judged
+    return Judged(judged, by_signal, earliest)
+
+
+@dataclass
+class Judged:
+    verdicts: list[tuple[Window, Verdict]]
+    series: dict[str, list[Window]]  # every window read or judged, per signal, oldest first
+    since: datetime  # from when ``series`` holds every stored window
 
 
 def _replaced(version: str, versions: dict[str, list[Window]], window: Window) -> list[Window]:
@@ -306,18 +310,24 @@ def _apply(window: Window, verdict: Verdict) -> None:
     window.new_categories = judgment.new_categories if judgment else ()
 
 
-def _feature_neighbours(
+def _stored_around(
     store: Store, windows: list[Window], earliest: datetime, latest: datetime
-) -> list[Window]:
-    """Stored windows of the other versions of the features of ``windows``."""
-    wanted: dict[str, set[str]] = defaultdict(set)
+) -> dict[str, Window]:
+    """Stored windows from ``earliest`` to ``latest`` of the signals of ``windows`` and, for
+    feature signals, of the other versions of their features (read by feature: one read
+    covers a version and the versions it may borrow from)."""
+    by_feature: dict[str, set[str]] = defaultdict(set)
+    others: set[str] = set()
     for window in windows:
         kind = window.observed.kind
         if kind in FEATURE_KINDS and kind != TRAINING_SKEW and window.observed.feature:
-            wanted[kind].add(window.observed.feature)
-    found: list[Window] = []
-    for kind, features in sorted(wanted.items()):
-        found += feature_windows(store, sorted(features), kind, earliest, latest)
+            by_feature[kind].add(window.observed.feature)
+        else:
+            others.add(window.observed.signal)
+    found = {w.uid: w for w in signal_windows(store, sorted(others), earliest, latest)}
+    for kind, features in sorted(by_feature.items()):
+        for window in feature_windows(store, sorted(features), kind, earliest, latest):
+            found[window.uid] = window
     return found
 
 
@@ -359,23 +369,29 @@ def _training_references(store: Store, windows: list[Window]) -> dict[str, list[
 # -- problems --
 
 
-def _problems(store: Store, monitor: Monitor, signals: list[str], now: datetime) -> list[Problem]:
-    """The current episode of each signal with new windows, drift and seasonality apart."""
-    known = stored_alerts(store, signals)
-    onsets = [native(row["onset"]) for row in known.values() if row.get("onset")]
-    series_since = min([now - monitor.horizon * 4, *onsets])
-    all_windows: dict[str, list[Window]] = defaultdict(list)
-    for window in signal_windows(store, signals, series_since, now + monitor.window):
-        all_windows[window.observed.signal].append(window)
+def _problems(store: Store, monitor: Monitor, judged: Judged, signals: list[str]) -> list[Problem]:
+    """The current episode of each signal with new windows, drift and seasonality apart,
+    from the windows judging read, and from further back for problems open since before."""
+    series = {signal: list(judged.series.get(signal, [])) for signal in signals}
+    open_since = {
+        row["signal"]: native(row["onset"])
+        for row in stored_alerts(store, signals).values()
+        if row["status"] == "open" and row.get("onset") is not None
+    }
+    older = sorted(signal for signal, onset in open_since.items() if onset < judged.since)
+    if older:
+        since = min(open_since[signal] for signal in older)
+        for window in signal_windows(store, older, since, judged.since):
+            series[window.observed.signal].append(window)
+        for signal in older:
+            series[signal].sort(key=lambda w: w.start)
     attribution = Attribution(store, monitor.window)
     problems = []
     for signal in signals:
-        series = all_windows.get(signal, [])
         for verdict in (DRIFT, SEASONALITY):
-            episode = current_episode(series, verdict, monitor.confirm_windows)
-            if episode is None:
-                continue
-            problems.append(_problem(signal, episode, monitor, attribution))
+            episode = current_episode(series[signal], verdict, monitor.confirm_windows)
+            if episode is not None:
+                problems.append(_problem(signal, episode, monitor, attribution))
     return problems
 
 
