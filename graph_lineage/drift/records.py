@@ -167,20 +167,29 @@ def save_verdicts(store: Store, judged: list[tuple[Window, Verdict]], now: datet
         store.write(SAVE_VERDICTS, rows=chunk, now=now)
 
 
+READ_CHUNK = 100  # signals (or features) per read of stored windows: each read stays short
+
+
 def signal_windows(
     store: Reader, signals: list[str], since: datetime, until: datetime
 ) -> list[Window]:
-    return [
-        _window(row)
-        for row in store.read(SIGNAL_WINDOWS, signals=signals, since=since, until=until)
-    ]
+    """The stored windows of ``signals`` starting in [since, until), oldest first."""
+    found = []
+    for chunk in _chunks(signals, READ_CHUNK):
+        rows = store.read(SIGNAL_WINDOWS, signals=chunk, since=since, until=until)
+        found += [_window(row) for row in rows]
+    return sorted(found, key=lambda w: (w.start, w.uid))
 
 
 def feature_windows(
     store: Reader, features: list[str], kind: str, since: datetime, until: datetime
 ) -> list[Window]:
-    rows = store.read(FEATURE_WINDOWS, features=features, kind=kind, since=since, until=until)
-    return [_window(row) for row in rows]
+    """The stored ``kind`` windows of every version of ``features`` in [since, until)."""
+    found = []
+    for chunk in _chunks(features, READ_CHUNK):
+        rows = store.read(FEATURE_WINDOWS, features=chunk, kind=kind, since=since, until=until)
+        found += [_window(row) for row in rows]
+    return sorted(found, key=lambda w: (w.start, w.uid))
 
 
 def drifts_between(store: Reader, since: datetime, until: datetime) -> list[dict[str, Any]]:

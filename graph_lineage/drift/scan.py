@@ -47,20 +47,18 @@ from graph_lineage.drift.records import (
     window_uid,
 )
 from graph_lineage.drift.signals import (
-    ALL_STATISTICS,
     FEATURE_KINDS,
     FEATURE_VOLUME,
     KINDS,
     SERVING_KINDS,
-    STATISTICS_AFTER,
-    STATISTICS_AFTER_OR_SINCE,
-    STATISTICS_SINCE,
     TRAINING_SKEW,
     Observed,
     Training,
     serving_windows,
     signal_key,
     skew_windows,
+    statistics_after,
+    statistics_since,
     trainings,
     utc,
 )
@@ -162,21 +160,21 @@ def _new_feature_windows(
     name = "statistics:" + ",".join(wanted)
     reached = cursor(store, name)
     after = None if reached is None else reached - INGEST_LAG
-    if after is None:
-        rows = store.read(STATISTICS_SINCE, since=since) if since else store.read(ALL_STATISTICS)
-    elif since is None:
-        rows = store.read(STATISTICS_AFTER, after=after)
-    else:
-        rows = store.read(STATISTICS_AFTER_OR_SINCE, after=after, since=since)
+    rows = statistics_after(store, after)
+    if since is not None:  # and every one from that time, read again
+        seen = {row["uid"] for row in rows}
+        rows += [row for row in statistics_since(store, since) if row["uid"] not in seen]
+    rows.sort(key=lambda row: (utc(row["start"]), row["uid"]))
     if reached is not None:  # the overlap: what a scan judged already is not judged again
         rows = _not_judged(store, rows, since)
     if not rows:
         return [], []
-    found = [w for w in signal_kinds.feature_windows(rows) if w.kind in wanted]
+    every = list(signal_kinds.feature_windows(rows))
+    found = [w for w in every if w.kind in wanted]
     if TRAINING_SKEW in wanted:
         versions = sorted({row["version"] for row in rows})
-        found += skew_windows(list(signal_kinds.feature_windows(rows)), trainings(store, versions))
-    newest = max(native(row["ingested_at"]) for row in rows)
+        found += skew_windows(every, trainings(store, versions))
+    newest = max(utc(row["ingested_at"]) for row in rows)
     moved = reached is None or newest > reached
     return found, [(name, newest)] if moved else []
 

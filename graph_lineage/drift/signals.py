@@ -36,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, LiteralString
 
 from graph_lineage.drift.distributions import Summary
 from graph_lineage.store.connection import Reader
@@ -115,24 +115,53 @@ RETURN s.uid AS uid, fv.uid AS version, f.uid AS feature, s.window_start AS star
        s.quantile_levels AS levels, s.quantile_values AS values,
        s.categories AS categories, s.category_counts AS category_counts,
        s.ingested_at AS ingested_at
-ORDER BY s.window_start, s.uid
 """
 
-# Feature statistics to read: all of them (a first scan), those ingested after the cursor
-# (each an index seek on ingested_at), or those and every one from a time (--since).
-ALL_STATISTICS = "MATCH (s:FeatureStatistics)\n" + _STATISTICS_ROWS
-STATISTICS_AFTER = "MATCH (s:FeatureStatistics) WHERE s.ingested_at > $after\n" + _STATISTICS_ROWS
-STATISTICS_AFTER_OR_SINCE = (
+# Feature statistics to read, a page at a time so that no read runs long: those ingested
+# after a cursor (ingested_at, uid), an index seek on ingested_at (a first scan starts
+# from the epoch), and for --since those whose window starts from a time.
+STATISTICS_AFTER = (
     """
-CALL () {
-  MATCH (s:FeatureStatistics) WHERE s.ingested_at > $after RETURN s
-  UNION
-  MATCH (s:FeatureStatistics) WHERE s.window_start >= $since RETURN s
-}
+MATCH (s:FeatureStatistics)
+WHERE s.ingested_at >= $after AND (s.ingested_at > $after OR s.uid > $afterUid)
+WITH s ORDER BY s.ingested_at, s.uid LIMIT $page
 """
     + _STATISTICS_ROWS
 )
-STATISTICS_SINCE = "MATCH (s:FeatureStatistics) WHERE s.window_start >= $since\n" + _STATISTICS_ROWS
+STATISTICS_SINCE = (
+    """
+MATCH (s:FeatureStatistics)
+WHERE s.window_start >= $since AND (s.window_start > $since OR s.uid > $afterUid)
+WITH s ORDER BY s.window_start, s.uid LIMIT $page
+"""
+    + _STATISTICS_ROWS
+)
+PAGE = 10_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def statistics_after(store: Reader, after: datetime | None) -> list[Any]:
+    """Every statistics row ingested after ``after`` (all of them for None), in pages."""
+    return _paged(store, STATISTICS_AFTER, "ingested_at", after=after or EPOCH)
+
+
+def statistics_since(store: Reader, since: datetime) -> list[Any]:
+    """Every statistics row whose window starts at or after ``since``, in pages."""
+    return _paged(store, STATISTICS_SINCE, "start", since=since)
+
+
+def _paged(store: Reader, query: LiteralString, key: str, **position: Any) -> list[Any]:
+    (name,) = position
+    rows: list[Any] = []
+    last = ""
+    while True:
+        page = store.read(query, afterUid=last, page=PAGE, **position)
+        rows += page
+        if len(page) < PAGE:
+            return rows
+        newest = max(page, key=lambda row: (utc(row[key]), row["uid"]))
+        # as an offset time: Cypher finds two times equal only in the same kind of zone
+        position[name], last = utc(newest[key]), newest["uid"]
 
 
 def feature_windows(rows: list[Any]) -> Iterator[Observed]:

@@ -323,3 +323,19 @@ def test_outcome_values_that_vary_are_a_signal_of_their_own(
     assert all(signal.endswith("|dwell") for signal in found)  # clicks are all 1.0: no signal
     assert min(p.onset for p in ranker) - (START + 20 * DAY) <= DAY
     assert all(p.onset >= START + 19 * DAY for p in found.values())
+
+
+def test_statistics_are_read_in_pages_each_once(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph_lineage.demo import START, DemoPipeline
+    from graph_lineage.drift import signals
+
+    load_events(store, settings, DemoPipeline(300, seed=3).events())  # 300 statistics
+    monkeypatch.setattr(signals, "PAGE", 7)  # many pages, some ending inside one batch
+    every = store.read("MATCH (s:FeatureStatistics) RETURN s.uid AS uid, s.window_start AS at")
+    read = [row["uid"] for row in signals.statistics_after(store, None)]
+    assert sorted(read) == sorted(row["uid"] for row in every) and len(set(read)) == len(read)
+    since = START + 20 * DAY
+    later = [row["uid"] for row in signals.statistics_since(store, since)]
+    assert sorted(later) == sorted(row["uid"] for row in every if row["at"] >= since)
