@@ -66,6 +66,9 @@ TILT = np.exp(2.0 * np.linspace(0, 1, BINS))  # the shift: values move to the up
 BATCH = 5_000
 RESCANS = 5
 PROFILE_INTERVAL = 0.01
+# Reads are cancelled after GRAPH_LINEAGE_QUERY_TIMEOUT (30 s by default); at 10^5 windows a
+# first scan's statistics read takes longer than that, so the benchmark allows more.
+QUERY_TIMEOUT = 1800.0
 WARMUP = (5, 10)  # a shape loaded and scanned untimed first, so no shape pays the JVM's warm-up
 # The statistics read a rescan could send instead: a seek of the ingested_at index, which
 # the ``$after IS NULL OR`` of NEW_STATISTICS keeps the planner from using. Profiled only.
@@ -334,7 +337,7 @@ def rescan(store: Store, settings: Settings) -> dict[str, Any]:
 
 
 def one_shape(server: Server, versions: int, days: int, profile: Path | None) -> dict[str, Any]:
-    settings = server.settings
+    settings = server.settings.model_copy(update={"query_timeout": QUERY_TIMEOUT})
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = today - timedelta(days=days + 1)  # the next day ends today
     shift_day = round(SHIFT_AT * days)
@@ -433,6 +436,7 @@ def run(server: Server, size: int, profiles: Path = PROFILES) -> dict[str, Any]:
         "benchmark": "drift",
         "kinds": list(FEATURE_KINDS),
         "shift_every": SHIFT_EVERY,
+        "query_timeout_s": QUERY_TIMEOUT,
         "profiles": [
             str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in written
         ],
