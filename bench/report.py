@@ -9,6 +9,7 @@ from typing import Any
 
 import audit
 import collector_record
+import drift
 import hotspots
 import ingest
 import queries
@@ -25,6 +26,7 @@ TITLES = {
     "queries": "Query latency (issue 7, part 4)",
     "audit": "Access log under concurrency (issue 7, part 5)",
     "profile": "Where a GraphQL request's time goes (issue 7, part 5)",
+    "drift": "Drift scans against statistics windows and feature versions (issue 13)",
 }
 NOTES = {
     "ingest": (
@@ -75,6 +77,19 @@ NOTES = {
         " execution, field authorization, JSON. The call trees and Cypher plans are the"
         " files listed above. See `bench/hotspots.py`."
     ),
+    "drift": (
+        "Each shape on a wiped, migrated database: sources, feature versions and one"
+        " `feature_statistics.observed` per version and day (10-bin histograms, seeded),"
+        " through the product writer (`load`); every 50th version, all of one source,"
+        " shifts at 70 % of the days and that source changes then. `first scan`:"
+        " `drift.scan` of the feature signals (distribution, nulls, volume; no model is"
+        " trained, so no skew windows), in a process of its own, whose peak resident memory"
+        " is `scan peak RSS`; `windows/s` counts statistics windows, each of which makes three"
+        " `DriftWindow`s. `judged` counts those. `shifted versions found`: shifted versions with"
+        " an open `feature_distribution` drift. `rescan`: the same scan with nothing new"
+        " (median of 5), the queries it sent and the rows they returned. `next day`: one more"
+        " day of statistics for every version, then a scan. See `bench/drift.py`."
+    ),
 }
 COLUMNS: dict[str, Mapping[str, str]] = {
     "ingest": ingest.COLUMNS,
@@ -83,6 +98,7 @@ COLUMNS: dict[str, Mapping[str, str]] = {
     "queries": queries.COLUMNS,
     "audit": audit.COLUMNS,
     "profile": hotspots.COLUMNS,
+    "drift": drift.COLUMNS,
 }
 
 
@@ -148,6 +164,10 @@ def headline(name: str, report: dict[str, Any]) -> str:
         return f"{report['recommendations']:,} recommendations. Profiles: {listed}."
     if name == "audit":
         return f"{report['appends_per_run']:,} appends per run."
+    if name == "drift":
+        listed = ", ".join(f"`{path}`" for path in report["profiles"])
+        kinds = ", ".join(report["kinds"])
+        return f"Signals scanned: {kinds}. Profiles: {listed}."
     return f"{report.get('events_per_scenario', 0):,} events per scenario."
 
 
@@ -196,6 +216,8 @@ def render(results_dir: Path = RESULTS_DIR) -> str:
         lines += ["", table(COLUMNS[name], report["results"])]
         if name == "queries":
             lines += growth(report)
+        if name == "drift":
+            lines += drift.breakdown(report)
         lines += ["", NOTES[name]]
     return "\n".join(lines) + "\n"
 

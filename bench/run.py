@@ -1,7 +1,7 @@
 """Every benchmark of issue 7 in one command, on throwaway local Neo4j servers.
 
     .venv/bin/python bench/run.py [--scale smoke|small|full]
-                                  [--only ingest,storage,collector,queries,audit,profile]
+                                  [--only ingest,storage,collector,queries,audit,profile,drift]
                                   [--output FOLDER]
 
 Each selected benchmark starts its own Neo4j (free ports, a temporary folder, removed at
@@ -13,7 +13,8 @@ ingest``; its numbers mean nothing); ``small`` takes a few minutes on two cores;
 is the scale the issue asks for:
 query latency at 10^4, 10^5 and 10^6 recommendations, the profiles at 10^6, 200,000
 through each ingestion way (four loads and three wipes; the writer's rate loading 10^6
-is in the query-latency results), 100,000 for storage and the collector.
+is in the query-latency results), 100,000 for storage and the collector, drift scans up to
+10^5 feature statistics windows.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 
 import audit
 import collector_record
+import drift
 import hotspots
 import ingest
 import queries
@@ -49,6 +51,7 @@ SCALES: dict[str, dict[str, int]] = {
         "queries": 10_000,
         "audit": audit.APPENDS,
         "profile": 1_000,
+        "drift": 300,
     },
     "small": {
         "ingest": 20_000,
@@ -57,6 +60,7 @@ SCALES: dict[str, dict[str, int]] = {
         "queries": 20_000,
         "audit": audit.APPENDS,
         "profile": 20_000,
+        "drift": 10_000,
     },
     "full": {
         "ingest": 200_000,
@@ -65,6 +69,7 @@ SCALES: dict[str, dict[str, int]] = {
         "queries": 1_000_000,
         "audit": audit.APPENDS,
         "profile": 1_000_000,
+        "drift": 100_000,
     },
 }
 # Query latency is measured at each size of its scale, up to the scale's size.
@@ -129,6 +134,14 @@ def run_profile(folder: Path, size: int, output: Path) -> dict[str, Any]:
         return {**hotspots.run(server, size), "machine": machine}
 
 
+def run_drift(folder: Path, size: int, output: Path) -> dict[str, Any]:
+    with throwaway_neo4j(folder / "drift") as server:
+        with Store.connect(server.settings) as store:
+            machine = facts(neo4j_version(store))
+        profiles = drift.PROFILES if output == report.RESULTS_DIR else output / "profiles"
+        return {**drift.run(server, size, profiles), "machine": machine}
+
+
 # Each gets a temporary folder, its size and the folder its results go to.
 BENCHMARKS: dict[str, tuple[str, Callable[[Path, int, Path], dict[str, Any]]]] = {
     "ingest": ("ingest", run_ingest),
@@ -137,6 +150,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Path, int, Path], dict[str, Any]]]] =
     "queries": ("queries", run_queries),
     "audit": ("audit", run_audit),
     "profile": ("profile", run_profile),
+    "drift": ("drift", run_drift),
 }
 
 

@@ -27,3 +27,27 @@ def test_the_ingest_benchmark_runs_and_writes_its_results_elsewhere(tmp_path: Pa
     assert all(r["same_graph"] for r in result["results"])
     assert "## " in (tmp_path / "RESULTS.md").read_text()
     assert (BENCH / "results" / "ingest.json").read_bytes() == committed
+
+
+def test_the_drift_benchmark_runs_and_a_rescan_reads_only_its_cursor(tmp_path: Path) -> None:
+    committed = (BENCH / "results" / "drift.json").read_bytes()
+    command = [sys.executable, str(BENCH / "run.py"), "--scale", "smoke", "--only", "drift"]
+
+    done = subprocess.run(
+        [*command, "--output", str(tmp_path)], capture_output=True, text=True, timeout=600
+    )
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((tmp_path / "drift.json").read_text())
+    assert result["benchmark"] == "drift" and result["scale"] == "smoke"
+    assert {"kinds", "profiles", "results", "machine", "wall_seconds"} <= result.keys()
+    [row] = result["results"]
+    assert (row["versions"], row["days"], row["windows"]) == (10, 30, 300)
+    assert row["injected_found"] == "1 of 1" and row["false_versions"] == []
+    assert row["top_causes"] == ["source:bench_s0"]
+    # nothing new: the statistics cursor and the statistics after it (none), nothing written
+    assert [rows for _, rows in row["rescan_sent"]] == [1, 0]
+    assert row["incremental_windows"] == 3 * row["versions"]
+    assert (tmp_path / "profiles" / "drift-scan.txt").exists()
+    assert "## Drift scans" in (tmp_path / "RESULTS.md").read_text()
+    assert (BENCH / "results" / "drift.json").read_bytes() == committed
