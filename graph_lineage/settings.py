@@ -161,6 +161,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Seconds after a window ends before it is judged, so late outcomes count.",
     )
+    drift_ingest_lag_seconds: int = Field(
+        default=120,
+        ge=0,
+        description="Seconds the statistics cursor stays behind a scan's time: a batch that"
+        " began earlier but committed later is still read.",
+    )
     drift_baseline: Literal["trailing", "seasonal", "fixed"] = Field(
         default="trailing",
         description="What a window is compared with: the trailing windows (checked against"

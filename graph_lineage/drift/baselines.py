@@ -46,6 +46,7 @@ class Monitor:
     seasonal_periods: int = 2
     reference: tuple[datetime, datetime] | None = None
     confirm_windows: int = 2
+    ingest_lag: timedelta = timedelta(minutes=2)
     thresholds: Thresholds = field(default_factory=Thresholds)
 
     @classmethod
@@ -65,6 +66,7 @@ class Monitor:
             seasonal_periods=settings.drift_seasonal_periods,
             reference=reference,
             confirm_windows=settings.drift_confirm_windows,
+            ingest_lag=timedelta(seconds=settings.drift_ingest_lag_seconds),
             thresholds=Thresholds.from_settings(settings),
         )
 

@@ -68,7 +68,6 @@ from graph_lineage.store.values import native
 
 logger = logging.getLogger("graph_lineage.drift")
 
-INGEST_LAG = timedelta(minutes=10)  # statistics re-read behind the cursor: see _not_judged
 JUDGED = "MATCH (w:DriftWindow) WHERE w.uid IN $uids AND w.verdict IS NOT NULL RETURN w.uid AS uid"
 
 FIRST_SERVED = """
@@ -118,7 +117,7 @@ def scan(
     started = time.monotonic()
     now = now or datetime.now(UTC)
     report = DriftReport(now, chosen)
-    features, statistics_read = _new_feature_windows(store, chosen, since)
+    features, statistics_read = _new_feature_windows(store, monitor, chosen, since, now)
     serving, serving_read = _new_serving_windows(store, monitor, chosen, since, now)
     observed = features + serving
     if observed:
@@ -150,33 +149,37 @@ def scan(
 
 
 def _new_feature_windows(
-    store: Store, kinds: list[str], since: datetime | None
+    store: Store, monitor: Monitor, kinds: list[str], since: datetime | None, now: datetime
 ) -> tuple[list[Observed], list[tuple[str, Any]]]:
     """The windows of feature statistics not judged yet (and all from ``since``), and the
-    cursor to store once they are."""
+    cursor to store once they are.
+
+    A batch's statistics carry the time its write began, so one that began earlier can
+    commit after one that began later: the cursor stays ``monitor.ingest_lag`` behind the
+    scan's time, and what the next scan reads again of those was judged and is skipped.
+    """
     wanted = [k for k in kinds if k in FEATURE_KINDS]
     if not wanted:
         return [], []
     name = "statistics:" + ",".join(wanted)
     reached = cursor(store, name)
-    after = None if reached is None else reached - INGEST_LAG
-    rows = statistics_after(store, after)
+    rows = statistics_after(store, reached)
     if since is not None:  # and every one from that time, read again
         seen = {row["uid"] for row in rows}
         rows += [row for row in statistics_since(store, since) if row["uid"] not in seen]
-    rows.sort(key=lambda row: (utc(row["start"]), row["uid"]))
-    if reached is not None:  # the overlap: what a scan judged already is not judged again
-        rows = _not_judged(store, rows, since)
     if not rows:
         return [], []
+    newest = min(max(utc(row["ingested_at"]) for row in rows), now - monitor.ingest_lag)
+    position = [(name, newest)] if reached is None or newest > reached else []
+    if reached is not None:  # the overlap: what a scan judged already is not judged again
+        rows = _not_judged(store, rows, since)
+    rows.sort(key=lambda row: (utc(row["start"]), row["uid"]))
     every = list(signal_kinds.feature_windows(rows))
     found = [w for w in every if w.kind in wanted]
-    if TRAINING_SKEW in wanted:
+    if TRAINING_SKEW in wanted and rows:
         versions = sorted({row["version"] for row in rows})
         found += skew_windows(every, trainings(store, versions))
-    newest = max(utc(row["ingested_at"]) for row in rows)
-    moved = reached is None or newest > reached
-    return found, [(name, newest)] if moved else []
+    return found, position
 
 
 def _not_judged(store: Store, rows: list[Any], since: datetime | None) -> list[Any]:

@@ -45,8 +45,10 @@ def test_the_drift_benchmark_runs_and_a_rescan_reads_only_its_cursor(tmp_path: P
     assert (row["versions"], row["days"], row["windows"]) == (10, 30, 300)
     assert row["injected_found"] == "1 of 1" and row["false_versions"] == []
     assert row["top_causes"] == ["source:bench_s0"]
-    # nothing new: the statistics cursor and the statistics after it (none), nothing written
-    assert [rows for _, rows in row["rescan_sent"]] == [1, 0]
+    # nothing new: the statistics cursor, the statistics after it (none) and the count of
+    # open drifts; nothing written
+    assert [rows for _, rows in row["rescan_sent"]] == [1, 0, 1]
+    assert all(query.startswith(("MATCH", "RETURN")) for query, _ in row["rescan_sent"])
     assert row["incremental_windows"] == 3 * row["versions"]
     assert (tmp_path / "profiles" / "drift-scan.txt").exists()
     assert "## Drift scans" in (tmp_path / "RESULTS.md").read_text()
