@@ -49,7 +49,13 @@ from workload import batches
 
 from graph_lineage.drift import Monitor, scan
 from graph_lineage.drift.records import DRIFT, cursor
-from graph_lineage.drift.signals import FEATURE_KINDS, PAGE, STATISTICS_AFTER, utc
+from graph_lineage.drift.signals import (
+    AFTER_EVERY_UID,
+    FEATURE_KINDS,
+    PAGE,
+    STATISTICS_AFTER,
+    utc,
+)
 from graph_lineage.events import parse_event
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store, migrate
@@ -352,7 +358,7 @@ def one_shape(server: Server, versions: int, days: int, profile: Path | None) ->
         first = in_own_process(settings, profile)
         again = rescan(store, settings)
         name = "statistics:" + ",".join(FEATURE_KINDS)
-        after = {"after": utc(cursor(store, name)), "afterUid": "", "page": PAGE}
+        after = {"after": utc(cursor(store, name)), "afterUid": AFTER_EVERY_UID, "page": PAGE}
         plan = "As the scan sends it (STATISTICS_AFTER):\n" + cypher_plan(
             store, STATISTICS_AFTER, after
         )

@@ -138,22 +138,26 @@ WITH s ORDER BY s.window_start, s.uid LIMIT $page
 )
 PAGE = 10_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+AFTER_EVERY_UID = "\U0010ffff"  # a page cursor at a time with every uid there behind it
 
 
 def statistics_after(store: Reader, after: datetime | None) -> list[Any]:
-    """Every statistics row ingested after ``after`` (all of them for None), in pages."""
-    return _paged(store, STATISTICS_AFTER, "ingested_at", after=after or EPOCH)
+    """Every statistics row ingested strictly after ``after`` (all of them for None), in
+    pages."""
+    if after is None:
+        return _paged(store, STATISTICS_AFTER, "ingested_at", "", after=EPOCH)
+    return _paged(store, STATISTICS_AFTER, "ingested_at", AFTER_EVERY_UID, after=utc(after))
 
 
 def statistics_since(store: Reader, since: datetime) -> list[Any]:
     """Every statistics row whose window starts at or after ``since``, in pages."""
-    return _paged(store, STATISTICS_SINCE, "start", since=since)
+    return _paged(store, STATISTICS_SINCE, "start", "", since=utc(since))
 
 
-def _paged(store: Reader, query: LiteralString, key: str, **position: Any) -> list[Any]:
+def _paged(store: Reader, query: LiteralString, key: str, last: str, **position: Any) -> list[Any]:
+    """Rows from ``position`` on (those at it only with a uid above ``last``)."""
     (name,) = position
     rows: list[Any] = []
-    last = ""
     while True:
         page = store.read(query, afterUid=last, page=PAGE, **position)
         rows += page

@@ -336,6 +336,8 @@ def test_statistics_are_read_in_pages_each_once(
     every = store.read("MATCH (s:FeatureStatistics) RETURN s.uid AS uid, s.window_start AS at")
     read = [row["uid"] for row in signals.statistics_after(store, None)]
     assert sorted(read) == sorted(row["uid"] for row in every) and len(set(read)) == len(read)
+    newest = max(row["ingested_at"] for row in signals.statistics_after(store, None))
+    assert signals.statistics_after(store, newest) == []  # strictly after: none at the cursor
     since = START + 20 * DAY
     later = [row["uid"] for row in signals.statistics_since(store, since)]
     assert sorted(later) == sorted(row["uid"] for row in every if row["at"] >= since)
