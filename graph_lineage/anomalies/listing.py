@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, LiteralString
 
 from graph_lineage.errors import InvalidQuery
 from graph_lineage.lineage.cursors import decode_time_cursor, time_cursor
 from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.visibility import EVERYTHING, Visibility
-from graph_lineage.store.connection import Store
+from graph_lineage.store.connection import Reader, Store
 from graph_lineage.store.reads import node_columns
 
 MAX_PAGE = 500
@@ -68,26 +69,36 @@ def anomalies(
     visibility: Visibility = EVERYTHING,
 ) -> AnomalyPage:
     """One page of anomalies matching ``where``; a hidden evidence uid matches nothing."""
-    if not 1 <= first <= MAX_PAGE:
-        raise InvalidQuery(f"first must be between 1 and {MAX_PAGE}, not {first}")
+    check_first(first)
     if "Anomaly" in visibility.hidden or (where.evidence and visibility.hides_uid(where.evidence)):
         return AnomalyPage([], [], False)
-    after_time, after_uid = decode_time_cursor(after)
-    rows = store.read(
+    nodes, cursors, more = last_seen_page(
+        store,
         PAGE,
+        first,
+        after,
         rule=where.rule,
         status=where.status,
         severity=where.severity,
         seenSince=where.seen_since,
         evidence=where.evidence,
-        afterTime=after_time,
-        afterUid=after_uid,
-        limit=first + 1,
     )
+    return AnomalyPage([visibility.scrub(node) for node in nodes], cursors, more)
+
+
+def check_first(first: int) -> None:
+    if not 1 <= first <= MAX_PAGE:
+        raise InvalidQuery(f"first must be between 1 and {MAX_PAGE}, not {first}")
+
+
+def last_seen_page(
+    store: Reader, query: LiteralString, first: int, after: str | None, **filters: Any
+) -> tuple[list[Node], list[str], bool]:
+    """One page of findings (anomalies, drift alerts), most recently seen first: ``query``
+    takes the filters, ``$afterTime``/``$afterUid`` and ``$limit``. The nodes, their
+    cursors, and whether more follow."""
+    after_time, after_uid = decode_time_cursor(after)
+    rows = store.read(query, afterTime=after_time, afterUid=after_uid, limit=first + 1, **filters)
     nodes = [Node.from_row(row) for row in rows]
     page = nodes[:first]
-    return AnomalyPage(
-        [visibility.scrub(node) for node in page],
-        [time_cursor(node, "last_seen") for node in page],
-        len(nodes) > first,
-    )
+    return page, [time_cursor(node, "last_seen") for node in page], len(nodes) > first

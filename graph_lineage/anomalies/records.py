@@ -9,9 +9,10 @@ carried (null until one is delivered), which is what alert deduplication compare
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, LiteralString
 
 import neo4j
 
@@ -35,29 +36,50 @@ SET a.severity = row.severity, a.summary = row.summary, a.count = row.count,
 RETURN a.uid AS uid, previous, alerted, a.first_seen AS first_seen, a.scans AS scans
 """
 
-# Evidence is replaced whole: what a problem touches changes as traffic moves.
-EVIDENCE = """
+
+# Evidence is replaced whole: what a problem touches changes as traffic moves. One
+# statement per finding label (Anomaly, DriftAlert); each link names its node's kind.
+def evidence_statement(label: LiteralString) -> LiteralString:
+    return f"""
 UNWIND $rows AS row
-MATCH (a:Anomaly {uid: row.uid})
-CALL (a) {
+MATCH (a:{label} {{uid: row.uid}})
+CALL (a) {{
   MATCH (a)-[old:EVIDENCE]->()
   DELETE old
-}
-CALL (a, row) {
+}}
+CALL (a, row) {{
   UNWIND row.links AS link
-  CALL (link) {
-    MATCH (n:FeatureVersion {uid: link.uid}) WHERE link.kind = 'FeatureVersion' RETURN n
-    UNION MATCH (n:ModelVersion {uid: link.uid}) WHERE link.kind = 'ModelVersion' RETURN n
-    UNION MATCH (n:LineageContext {uid: link.uid}) WHERE link.kind = 'LineageContext' RETURN n
-    UNION MATCH (n:Recommendation {uid: link.uid}) WHERE link.kind = 'Recommendation' RETURN n
-    UNION MATCH (n:Variant {uid: link.uid}) WHERE link.kind = 'Variant' RETURN n
-    UNION MATCH (n:Experiment {uid: link.uid}) WHERE link.kind = 'Experiment' RETURN n
-    UNION MATCH (n:Deployment {uid: link.uid}) WHERE link.kind = 'Deployment' RETURN n
-    UNION MATCH (n:DataSource {uid: link.uid}) WHERE link.kind = 'DataSource' RETURN n
-  }
-  CREATE (a)-[:EVIDENCE {ingested_at: $now}]->(n)
-}
+  CALL (link) {{
+    MATCH (n:FeatureVersion {{uid: link.uid}}) WHERE link.kind = 'FeatureVersion' RETURN n
+    UNION MATCH (n:ModelVersion {{uid: link.uid}}) WHERE link.kind = 'ModelVersion' RETURN n
+    UNION MATCH (n:LineageContext {{uid: link.uid}}) WHERE link.kind = 'LineageContext' RETURN n
+    UNION MATCH (n:Recommendation {{uid: link.uid}}) WHERE link.kind = 'Recommendation' RETURN n
+    UNION MATCH (n:Variant {{uid: link.uid}}) WHERE link.kind = 'Variant' RETURN n
+    UNION MATCH (n:Experiment {{uid: link.uid}}) WHERE link.kind = 'Experiment' RETURN n
+    UNION MATCH (n:Deployment {{uid: link.uid}}) WHERE link.kind = 'Deployment' RETURN n
+    UNION MATCH (n:DataSource {{uid: link.uid}}) WHERE link.kind = 'DataSource' RETURN n
+    UNION MATCH (n:DriftWindow {{uid: link.uid}}) WHERE link.kind = 'DriftWindow' RETURN n
+  }}
+  CREATE (a)-[:EVIDENCE {{ingested_at: $now}}]->(n)
+}}
 """
+
+
+def mark_alerted_statement(label: LiteralString) -> LiteralString:
+    """Remember, per finding uid, the count its delivered alert carried."""
+    return f"""
+UNWIND $alerted AS alert
+MATCH (a:{label} {{uid: alert.uid}})
+SET a.alerted_count = alert.count, a.alerted_at = $now
+"""
+
+
+def evidence_links(uids: Iterable[str]) -> list[dict[str, Any]]:
+    """The ``links`` of :func:`evidence_statement`: each uid with the kind it names."""
+    return [{"uid": uid, "kind": kind_of_uid(uid)} for uid in uids]
+
+
+EVIDENCE = evidence_statement("Anomaly")
 
 RESOLVE = """
 MATCH (a:Anomaly)
@@ -66,11 +88,7 @@ SET a.status = 'resolved', a.resolved_at = $now
 RETURN a.uid AS uid, a.rule AS rule, a.summary AS summary
 """
 
-MARK_ALERTED = """
-UNWIND $alerted AS alert
-MATCH (a:Anomaly {uid: alert.uid})
-SET a.alerted_count = alert.count, a.alerted_at = $now
-"""
+MARK_ALERTED = mark_alerted_statement("Anomaly")
 
 
 @dataclass(frozen=True)
@@ -137,5 +155,5 @@ def _row(finding: Finding) -> dict[str, Any]:
         "evidence": list(finding.evidence),
         "kinds": kinds,
         "counts": [finding.evidence_counts[kind] for kind in kinds],
-        "links": [{"uid": uid, "kind": kind_of_uid(uid)} for uid in finding.evidence],
+        "links": evidence_links(finding.evidence),
     }

@@ -19,17 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from graph_lineage.anomalies.listing import check_first, last_seen_page
 from graph_lineage.drift.records import CAUSE_PROPERTIES
 from graph_lineage.drift.signals import ITEM_POPULARITY
-from graph_lineage.errors import InvalidQuery
-from graph_lineage.lineage.cursors import decode_time_cursor, time_cursor
 from graph_lineage.lineage.model import Node
 from graph_lineage.lineage.traversal import find_node
 from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
 from graph_lineage.store.connection import Reader
 from graph_lineage.store.reads import node_columns
 
-MAX_PAGE = 500
 ALERT, WINDOW = "DriftAlert", "DriftWindow"
 ITEM_PROPERTIES = ("categories", "counts", "new_categories")  # of an item-popularity window
 NEW_CATEGORY = "new_category"  # the cause kind of a category new in the window
@@ -77,14 +75,15 @@ def drift_alerts(
     visibility: Visibility = EVERYTHING,
 ) -> DriftAlertPage:
     """One page of drift alerts matching ``where``; a hidden uid in the filter matches nothing."""
-    if not 1 <= first <= MAX_PAGE:
-        raise InvalidQuery(f"first must be between 1 and {MAX_PAGE}, not {first}")
+    check_first(first)
     probes = [uid for uid in (where.subject, where.evidence) if uid]
     if ALERT in visibility.hidden or any(visibility.hides_uid(uid) for uid in probes):
         return DriftAlertPage([], [], False)
-    after_time, after_uid = decode_time_cursor(after)
-    rows = store.read(
+    nodes, cursors, more = last_seen_page(
+        store,
         PAGE,
+        first,
+        after,
         kind=where.kind,
         verdict=where.verdict,
         status=where.status,
@@ -92,17 +91,8 @@ def drift_alerts(
         subject=where.subject,
         seenSince=where.seen_since,
         evidence=where.evidence,
-        afterTime=after_time,
-        afterUid=after_uid,
-        limit=first + 1,
     )
-    nodes = [Node.from_row(row) for row in rows]
-    page = nodes[:first]
-    return DriftAlertPage(
-        [visible_alert(node, visibility) for node in page],
-        [time_cursor(node, "last_seen") for node in page],
-        len(nodes) > first,
-    )
+    return DriftAlertPage([visible_alert(node, visibility) for node in nodes], cursors, more)
 
 
 def find_drift_node(store: Reader, uid: str, visibility: Visibility = EVERYTHING) -> Node | None:

@@ -22,6 +22,11 @@ from typing import Any
 
 import neo4j
 
+from graph_lineage.anomalies.records import (
+    evidence_links,
+    evidence_statement,
+    mark_alerted_statement,
+)
 from graph_lineage.drift.distributions import Judgment, Summary
 from graph_lineage.drift.signals import Observed, kind_of, utc
 from graph_lineage.lineage.visibility import kind_of_uid
@@ -389,27 +394,7 @@ SET a += row.props, a.last_seen = $now, a.scans = a.scans + 1,
 RETURN a.uid AS uid, previous, alerted, a.first_seen AS first_seen, a.scans AS scans
 """
 
-ALERT_EVIDENCE = """
-UNWIND $rows AS row
-MATCH (a:DriftAlert {uid: row.uid})
-CALL (a) {
-  MATCH (a)-[old:EVIDENCE]->()
-  DELETE old
-}
-CALL (a, row) {
-  UNWIND row.links AS link
-  CALL (link) {
-    MATCH (n:FeatureVersion {uid: link}) RETURN n
-    UNION MATCH (n:ModelVersion {uid: link}) RETURN n
-    UNION MATCH (n:DataSource {uid: link}) RETURN n
-    UNION MATCH (n:Deployment {uid: link}) RETURN n
-    UNION MATCH (n:Experiment {uid: link}) RETURN n
-    UNION MATCH (n:Variant {uid: link}) RETURN n
-    UNION MATCH (n:DriftWindow {uid: link}) RETURN n
-  }
-  CREATE (a)-[:EVIDENCE {ingested_at: $now}]->(n)
-}
-"""
+ALERT_EVIDENCE = evidence_statement("DriftAlert")
 
 OPEN_ALERTS = """
 UNWIND $signals AS signal
@@ -433,11 +418,7 @@ SET a.status = 'resolved', a.resolved_at = $now,
 RETURN a.uid AS uid
 """
 
-MARK_ALERTED = """
-UNWIND $alerted AS alert
-MATCH (a:DriftAlert {uid: alert.uid})
-SET a.alerted_count = alert.count, a.alerted_at = $now
-"""
+MARK_ALERTED = mark_alerted_statement("DriftAlert")
 
 
 def stored_alerts(store: Reader, signals: list[str]) -> dict[str, dict[str, Any]]:
@@ -522,5 +503,5 @@ def _alert_row(problem: Problem) -> dict[str, Any]:
         "evidence_kinds": sorted(kinds),
         "evidence_counts": [kinds[kind] for kind in sorted(kinds)],
     }
-    links = [*problem.evidence(), *problem.evidence_windows]
+    links = evidence_links([*problem.evidence(), *problem.evidence_windows])
     return {"uid": problem.uid, "props": props, "links": links}
