@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import datetime
 from typing import Any
 
 from graph_lineage.anomalies import RULES, ScanReport, Webhooks, scan
 from graph_lineage.anomalies.rules.base import plural
+from graph_lineage.cli.output import FINDINGS_OPEN, scan_exit
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 from graph_lineage.store.values import jsonable
-
-FINDINGS_OPEN, ALERTS_UNDELIVERED = 3, 4
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,13 +57,9 @@ def scan_command(settings: Settings, arguments: argparse.Namespace) -> int:
     with Store.connect(settings) as store:
         report = scan(store, arguments.since, arguments.rules, webhooks)
     print(json.dumps(report_json(report), indent=2) if arguments.json else report_text(report))
-    if report.delivery.failures:
-        print(
-            f"error: {report.delivery.undelivered} alerts not delivered; the next scan retries",
-            file=sys.stderr,
-        )
-        return ALERTS_UNDELIVERED
-    return FINDINGS_OPEN if arguments.fail_on_findings and report.findings else 0
+    return scan_exit(
+        report.delivery.undelivered, arguments.fail_on_findings and bool(report.findings)
+    )
 
 
 def report_json(report: ScanReport) -> dict[str, Any]:

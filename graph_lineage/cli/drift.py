@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
 from graph_lineage.anomalies import Webhooks
 from graph_lineage.anomalies.rules.base import plural
+from graph_lineage.cli.output import FINDINGS_OPEN, scan_exit
 from graph_lineage.drift import KINDS, DriftReport, Monitor, scan
 from graph_lineage.drift.records import StoredAlert
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 
-DRIFT_OPEN, ALERTS_UNDELIVERED = 3, 4
 SHOWN_CAUSES = 3
 
 
@@ -51,7 +50,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     run.add_argument("--json", action="store_true", help="machine-readable")
     run.add_argument(
-        "--fail-on-findings", action="store_true", help=f"exit {DRIFT_OPEN} when a drift is open"
+        "--fail-on-findings", action="store_true", help=f"exit {FINDINGS_OPEN} when a drift is open"
     )
     run.set_defaults(handler=scan_command)
 
@@ -67,13 +66,9 @@ def scan_command(settings: Settings, arguments: argparse.Namespace) -> int:
     with Store.connect(settings) as store:
         report = scan(store, monitor, arguments.since, arguments.signals, webhooks)
     print(json.dumps(report_json(report), indent=2) if arguments.json else report_text(report))
-    if report.delivery.failures:
-        print(
-            f"error: {report.delivery.undelivered} alerts not delivered; the next scan retries",
-            file=sys.stderr,
-        )
-        return ALERTS_UNDELIVERED
-    return DRIFT_OPEN if arguments.fail_on_findings and report.open_in_store else 0
+    return scan_exit(
+        report.delivery.undelivered, arguments.fail_on_findings and report.open_in_store > 0
+    )
 
 
 def report_json(report: DriftReport) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Where a command's report goes: ``--output FILE``, or standard output for ``-``."""
+"""Where a command's report goes (``--output FILE``, or standard output for ``-``), and how a
+scan that alerts ends."""
 
 from __future__ import annotations
 
@@ -21,3 +22,15 @@ def write_report(text: str, output: str) -> bool:
         print(f"error: cannot write the report to {output}: {error}", file=sys.stderr)
         return False
     return True
+
+
+FINDINGS_OPEN, ALERTS_UNDELIVERED = 3, 4  # exit statuses of the scans that alert
+
+
+def scan_exit(undelivered: int, failing: bool) -> int:
+    """How ``anomalies scan`` and ``drift scan`` end: 4 (and why, on standard error) when an
+    alert was not delivered, 3 with ``--fail-on-findings`` when something is open, else 0."""
+    if undelivered:
+        print(f"error: {undelivered} alerts not delivered; the next scan retries", file=sys.stderr)
+        return ALERTS_UNDELIVERED
+    return FINDINGS_OPEN if failing else 0
