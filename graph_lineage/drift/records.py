@@ -108,16 +108,17 @@ MATCH (w:DriftWindow {uid: row.uid})
 SET w += row.props, w.judged_at = $now
 """
 
-_COLUMNS = """
+# What a stored window is read as (:func:`stored_window`), by every reader of windows.
+WINDOW_COLUMNS = """
 RETURN w.uid AS uid, w.signal AS signal, w.subject AS subject, w.feature AS feature,
        w.window_start AS start, w.window_end AS end, w.shape AS shape, w.count AS count,
        w.points AS points, w.levels AS levels, w.categories AS categories,
        w.counts AS counts, w.bounded AS bounded, w.verdict AS verdict, w.value AS value,
-       w.threshold AS threshold,
-       w.statistic AS statistic, w.seasonal_value AS seasonal_value,
-       w.new_categories AS new_categories
-ORDER BY w.window_start, w.uid
+       w.threshold AS threshold, w.statistic AS statistic, w.seasonal_value AS seasonal_value,
+       w.new_categories AS new_categories, w.p_value AS p_value, w.baseline AS baseline,
+       w.baseline_windows AS baseline_windows, w.reason AS reason
 """
+_COLUMNS = WINDOW_COLUMNS + "ORDER BY w.window_start, w.uid\n"
 
 SIGNAL_WINDOWS = (
     """
@@ -182,7 +183,7 @@ def signal_windows(
     found = []
     for chunk in _chunks(signals, READ_CHUNK):
         rows = store.read(SIGNAL_WINDOWS, signals=chunk, since=since, until=until)
-        found += [_window(row) for row in rows]
+        found += [stored_window(row) for row in rows]
     return sorted(found, key=lambda w: (w.start, w.uid))
 
 
@@ -193,7 +194,7 @@ def feature_windows(
     found = []
     for chunk in _chunks(features, READ_CHUNK):
         rows = store.read(FEATURE_WINDOWS, features=chunk, kind=kind, since=since, until=until)
-        found += [_window(row) for row in rows]
+        found += [stored_window(row) for row in rows]
     return sorted(found, key=lambda w: (w.start, w.uid))
 
 
@@ -270,7 +271,8 @@ def _finite(value: float | None) -> float | None:
     return max(min(value, 1e12), -1e12)
 
 
-def _window(row: Any) -> Window:
+def stored_window(row: Any) -> Window:
+    """A window as read with :data:`WINDOW_COLUMNS`."""
     shape = row["shape"]
     summary = Summary(
         shape,

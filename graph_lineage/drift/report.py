@@ -23,14 +23,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph_lineage.drift.baselines import Monitor, judge
-from graph_lineage.drift.distributions import Summary
-from graph_lineage.drift.records import Verdict, Window
-from graph_lineage.drift.signals import Observed, kind_of
+from graph_lineage.drift.records import WINDOW_COLUMNS, Verdict, Window, stored_window
+from graph_lineage.drift.signals import kind_of
 from graph_lineage.errors import ConfigurationError, InvalidQuery, NodeNotFound
 from graph_lineage.lineage.traversal import find_node
 from graph_lineage.lineage.visibility import EVERYTHING, HIDDEN, Visibility
 from graph_lineage.store.connection import Reader
-from graph_lineage.store.values import native
 
 MAX_WINDOWS = 5000
 MAX_HISTORY = 1_000_000  # windows before the period, for baselines: bounded by the horizon
@@ -49,20 +47,18 @@ MATCH (n)<-[:MEASURES]-(w:DriftWindow)
 RETURN DISTINCT w.signal AS signal ORDER BY signal
 """
 
-REPORT_WINDOWS = """
+REPORT_WINDOWS = (
+    """
 UNWIND $signals AS signal
 MATCH (w:DriftWindow {signal: signal})
 WHERE w.window_start >= $since AND w.window_start < $until
-RETURN w.uid AS uid, w.signal AS signal, w.subject AS subject, w.feature AS feature,
-       w.window_start AS start, w.window_end AS end, w.shape AS shape, w.count AS count,
-       w.points AS points, w.levels AS levels, w.categories AS categories,
-       w.counts AS counts, w.verdict AS verdict, w.value AS value, w.threshold AS threshold,
-       w.statistic AS statistic, w.seasonal_value AS seasonal_value,
-       w.new_categories AS new_categories, w.p_value AS p_value, w.baseline AS baseline,
-       w.baseline_windows AS baseline_windows, w.reason AS reason
+"""
+    + WINDOW_COLUMNS
+    + """
 ORDER BY w.window_start, w.uid
 LIMIT $limit
 """
+)
 
 
 @dataclass(frozen=True)
@@ -174,20 +170,10 @@ _Row = tuple[str, Point]  # (signal, point)
 
 
 def _window(row: Any) -> tuple[Window, _Row]:
-    summary = Summary(
-        row["shape"],
-        int(row["count"]),
-        tuple(row["points"] or ()),
-        tuple(row["levels"] or ()),
-        tuple(row["categories"] or ()),
-        tuple(row["counts"] or ()),
-    )
-    start, end = native(row["start"]), native(row["end"])
-    observed = Observed(row["signal"], row["subject"], start, end, summary, row["feature"])
-    window = Window(row["uid"], observed, verdict=row["verdict"], value=row["value"])
+    window = stored_window(row)
     point = Point(
-        start=start,
-        end=end,
+        start=window.observed.start,
+        end=window.observed.end,
         count=int(row["count"]),
         verdict=row["verdict"],
         statistic=row["statistic"],
