@@ -263,6 +263,39 @@ class Settings(BaseSettings):
         description="Seconds between drift scans the API process runs itself; 0: none.",
     )
 
+    experiment_alpha: float = Field(
+        default=0.05, gt=0, lt=1, description="Significance level of experiment effects."
+    )
+    experiment_srm_p_value: float = Field(
+        default=0.001,
+        gt=0,
+        lt=1,
+        description="A sample-ratio test below this p-value is a mismatch (GrowthBook's default).",
+    )
+    experiment_min_units: int = Field(
+        default=30,
+        ge=2,
+        description="Units an arm needs before a report prints an interval for it.",
+    )
+    experiment_correction: Literal["holm", "benjamini_hochberg", "none"] = Field(
+        default="holm",
+        description="Correction for multiple comparisons across metrics, segments and"
+        " treatments: Holm (family-wise error) or Benjamini-Hochberg (false discovery rate).",
+    )
+    experiment_method: Literal["fixed", "cuped", "sequential", "cuped_sequential"] = Field(
+        default="fixed",
+        description="fixed: one look at the end; cuped: variance reduced with each unit's"
+        " pre-exposure metric; sequential: always-valid intervals for daily looks.",
+    )
+    experiment_sequential_tuning: float = Field(
+        default=5000.0,
+        gt=0,
+        description="Units at which sequential intervals are tightest (GrowthBook's default).",
+    )
+    experiment_pre_period_days: int = Field(
+        default=14, ge=1, description="Days before the start CUPED reads each unit's metric from."
+    )
+
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
 

@@ -20,6 +20,8 @@
     graph-lineage keys status|rotate      sealed values per encryption key; re-seal them
     graph-lineage anomalies scan [--since] run the anomaly rules, store findings, alert
     graph-lineage drift scan [--since]    judge new windows for drift, store alerts with causes
+    graph-lineage experiment report NAME  exposure, sample ratios, effects, the arms' lineage
+    graph-lineage experiment list         the experiments, newest first
     graph-lineage audit completeness      share of recommendations with complete ancestry
 """
 
@@ -38,6 +40,7 @@ from graph_lineage.cli import (
     completeness,
     data,
     drift,
+    experiments,
     keys,
     queries,
     server,
@@ -56,6 +59,7 @@ COMMAND_MODULES = (
     keys,
     anomalies,
     drift,
+    experiments,
     completeness,
 )
 

@@ -348,6 +348,19 @@ def _experiment_row(event: ExperimentEvent) -> Row:
         "name": event.experiment,
         "variants": variants,
         "props": props,
+        "declaration": json.dumps(
+            {
+                "event_id": event.event_id,
+                "event_time": event.event_time.isoformat(),
+                "type": event.type,
+                "variants": {
+                    v.name: {"traffic_share": v.traffic_share, "model_version": v.model_version}
+                    for v in event.variants
+                },
+                "feature_flags": event.feature_flags,
+            },
+            sort_keys=True,
+        ),
         "stopped": event.type == "experiment.stopped",
         "status": event.type.removeprefix("experiment."),
         **_provenance(event),

@@ -183,6 +183,9 @@ CALL (variant, intervals) {
 }
 """
 
+# Every declaration an experiment's events made is kept, as JSON in ``declarations`` (one
+# per event id, in arrival order; readers sort them by time): the split and the flags can
+# change mid-experiment, and an analysis compares each period with what it declared.
 EXPERIMENTS = f"""
 UNWIND $rows AS row
 MERGE (n:Experiment {{uid: row.uid}})
@@ -193,6 +196,11 @@ SET n.started_at = CASE WHEN n.started_at IS NULL OR row.event_time < n.started_
                         OR row.event_time > n.stopped_at)
                    THEN row.event_time ELSE n.stopped_at END
 SET n.valid_from = n.started_at
+SET n.declarations = CASE WHEN row.event_id IN coalesce(n.declaration_events, [])
+                     THEN n.declarations ELSE coalesce(n.declarations, []) + row.declaration END,
+    n.declaration_events = CASE WHEN row.event_id IN coalesce(n.declaration_events, [])
+                           THEN n.declaration_events
+                           ELSE coalesce(n.declaration_events, []) + row.event_id END
 WITH n AS experiment, row
 CALL (experiment, row) {{
   UNWIND row.variants AS declared
