@@ -1,8 +1,9 @@
 """Exposure: each randomization unit's requests and outcomes, folded from the recommendations.
 
-A report reads the experiment's recommendations once, in pages of :data:`PAGE` by
-``(served_at, uid)`` through the ``served_at`` index, each with its outcomes summed per kind
-in Cypher, and folds them into one :class:`Unit` per randomization unit: the user
+A report reads the experiment's recommendations once, in time slices of about :data:`PAGE`
+requests (sized from the contexts' daily counters) through the ``served_at`` index, each
+with its outcomes collected in Cypher, and folds them into one :class:`Unit` per
+randomization unit: the user
 pseudonym for ``user`` experiments, the request for ``request`` ones. Memory grows with
 the units, not the requests; the database sends one row per request. Why this and not a
 tally kept at ingest is in docs/experiments.md ("How a report scales").
@@ -15,30 +16,41 @@ apart and left out of the analysis.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph_lineage.drift.signals import utc
 from graph_lineage.experiments.design import Design
 from graph_lineage.store.connection import Reader
+from graph_lineage.store.values import native
 
 PAGE = 10_000
 
-# The experiment's requests in [from, to), after the cursor, with their outcomes per kind.
+# The experiment's requests served in [from, to), with their outcomes.
 EXPOSURES = """
 MATCH (r:Recommendation)
 WHERE r.served_at >= $from AND r.served_at < $to
-  AND (r.served_at > $after OR (r.served_at = $after AND r.uid > $afterUid))
 MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
 WHERE c.variant IN $variants
-WITH r, c ORDER BY r.served_at, r.uid LIMIT $page
 RETURN r.uid AS uid, r.served_at AS served_at, r.user_pseudonym AS user, r.segment AS segment,
        c.uid AS context, c.variant AS variant,
        COLLECT { MATCH (o:Outcome)-[:FOR]->(r)
                  RETURN {kind: o.kind, value: o.value} } AS outcomes
+ORDER BY served_at, uid
+"""
+
+# The experiment's requests per day, from the contexts' daily counters: how to cut the
+# reading into batches of about PAGE requests.
+DAILY_REQUESTS = """
+MATCH (c:LineageContext) WHERE c.variant IN $variants
+MATCH (u:ContextUsage {context: c.uid})
+WHERE u.day >= $firstDay AND u.day <= $lastDay
+RETURN u.day AS day, sum(u.count) AS requests
+ORDER BY day
 """
 
 # Every request of the given users in [from, to), whatever served it: their pre-period.
@@ -167,20 +179,29 @@ def read_exposure(store: Reader, design: Design, start: datetime, end: datetime)
 
 
 def _pages(store: Reader, variants: list[str], start: datetime, end: datetime) -> Iterator[Any]:
-    after, last = utc(start), ""
-    while True:
-        page = store.read(
-            EXPOSURES,
-            variants=variants,
-            after=after,
-            afterUid=last,
-            page=PAGE,
-            **{"from": utc(start), "to": utc(end)},
-        )
-        yield from page
-        if len(page) < PAGE:
-            return
-        after, last = utc(page[-1]["served_at"]), page[-1]["uid"]
+    """The requests in [start, end), one bounded time slice at a time, in time order."""
+    for lower, upper in _slices(store, variants, utc(start), utc(end)):
+        yield from store.read(EXPOSURES, variants=variants, **{"from": lower, "to": upper})
+
+
+def _slices(
+    store: Reader, variants: list[str], start: datetime, end: datetime
+) -> Iterator[tuple[datetime, datetime]]:
+    """Each UTC day of [start, end), cut into as many equal slices as it has PAGEs of
+    requests (a day the counters don't know is one slice)."""
+    days = store.read(DAILY_REQUESTS, variants=variants, firstDay=start.date(), lastDay=end.date())
+    counts = {native(row["day"]): row["requests"] for row in days}
+    day = datetime(start.year, start.month, start.day, tzinfo=UTC)
+    while day < end:
+        lower, upper = max(day, start), min(day + timedelta(days=1), end)
+        pieces = max(1, math.ceil(counts.get(day.date(), 0) / PAGE))
+        step = (upper - lower) / pieces
+        for piece in range(pieces):
+            yield (
+                lower + step * piece,
+                (upper if piece == pieces - 1 else lower + step * (piece + 1)),
+            )
+        day += timedelta(days=1)
 
 
 def read_contexts(store: Reader, design: Design) -> list[dict[str, Any]]:
