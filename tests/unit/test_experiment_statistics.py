@@ -376,7 +376,13 @@ def test_a_control_metric_of_zero_has_no_relative_lift() -> None:
     [
         (ArmData(np.ones(40), np.ones(39)), ArmData(np.ones(40), np.ones(40)), "40 values"),
         (ArmData(np.ones(40), np.zeros(40)), ArmData(np.ones(40), np.ones(40)), "positive"),
-        (ArmData(np.ones(40), np.ones(40)), ArmData(np.ones(40)), "both arms"),
+        (ArmData(np.ones(40), np.ones(40)), ArmData(np.ones(40)), "denominators for both"),
+        (
+            ArmData(np.ones(40), np.ones(40), np.ones(40), np.ones(40)),
+            ArmData(np.ones(40), np.ones(40), np.ones(40)),
+            "pre_denominators for both",
+        ),
+        (ArmData(np.ones(40), pre_denominators=np.ones(40)), ArmData(np.ones(40)), "pre_values"),
         (ArmData(np.r_[np.nan, np.ones(39)]), ArmData(np.ones(40)), "finite"),
     ],
 )
