@@ -308,6 +308,24 @@ def test_sequential_interval_is_the_published_confidence_sequence(
     assert half > fixed.absolute.high - fixed.absolute.estimate  # the price of peeking
 
 
+def test_cuped_sequential_is_the_sequence_around_the_cuped_estimate() -> None:
+    rng = np.random.default_rng(9)
+    pre = rng.gamma(2.0, 5.0, 1200)
+    y = pre + rng.normal(0.0, 4.0, 1200) + np.r_[np.zeros(600), np.full(600, 0.5)]
+    control = ArmData(y[:600], pre_values=pre[:600])
+    treatment = ArmData(y[600:], pre_values=pre[600:])
+    cuped = _effect(compare(control, treatment, method="cuped"))
+    both = _effect(compare(control, treatment, method="cuped_sequential"))
+    df_quantile = stats.t.ppf(0.975, 1198)  # the cuped interval's Welch df is about 1198
+    variance = ((cuped.absolute.high - cuped.absolute.estimate) / df_quantile) ** 2
+    assert both.method == "sequential(cuped+welch_t)"
+    assert both.absolute.estimate == cuped.absolute.estimate
+    assert both.variance_reduction == cuped.variance_reduction
+    assert both.absolute.high - both.absolute.estimate == pytest.approx(
+        _published_half_width(variance, 1200, 5000.0, 0.05), rel=1e-3
+    )
+
+
 def _growthbook_p(estimate: float, variance: float, n: int, tuning: float, alpha: float) -> float:
     """GrowthBook's closed form (rho fixed at alpha): 1/e-value, eq. 155 of the paper."""
     rho2 = (-2 * math.log(alpha) + math.log(-2 * math.log(alpha) + 1)) / tuning
