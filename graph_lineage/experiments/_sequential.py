@@ -25,6 +25,7 @@ import math
 from scipy import optimize
 
 _NEAR_ONE = 1e-12  # -ln(alpha) just above 0: an alpha of almost 1, where p is capped
+_FAR = 1024.0  # -ln(alpha) beyond which alpha underflows to 0
 
 
 def sequence_width(alpha: float, n: int, tuning: float) -> float:
@@ -39,6 +40,8 @@ def sequential_p_value(estimate: float, variance: float, n: int, tuning: float) 
         return 1.0
     high = 1.0
     while _factor(n, tuning, high) < target:
+        if high >= _FAR:
+            return 0.0  # below exp(-1024): no float tells it from 0
         high *= 2
     root = optimize.brentq(lambda u: _factor(n, tuning, u) - target, _NEAR_ONE, high, xtol=1e-14)
     return math.exp(-float(root))

@@ -56,14 +56,15 @@ SRM_UNITS_PER_VARIANT = 8  # below 8 units per variant the chi-square approximat
 _FLAT = 1e-12  # a spread below this share of the values' size is rounding, not variation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays have no single truth value to compare by
 class ArmData:
-    """One arm's per-unit values of one metric (and, for CUPED, of its pre-exposure period)."""
+    """One arm's per-unit values of one metric (and, for CUPED, of its pre-exposure period).
+    ``pre_denominators`` are used for a ratio metric only."""
 
     values: np.ndarray  # per unit: the metric's numerator (sum of outcome counts/values)
     denominators: np.ndarray | None = None  # per unit: requests; given => a ratio metric
     pre_values: np.ndarray | None = None  # per unit, the same metric before exposure (CUPED)
-    pre_denominators: np.ndarray | None = None
+    pre_denominators: np.ndarray | None = None  # may hold 0: a unit not seen before
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,9 @@ def compare(
     _check_settings(method, alpha, min_units, sequential_tuning)
     control, treatment = _checked(control, "control"), _checked(treatment, "treatment")
     ratio = control.denominators is not None
-    if (treatment.denominators is not None) != ratio:
-        raise ValueError("give denominators for both arms (a ratio metric) or for neither")
+    for field in ("denominators", "pre_denominators"):
+        if (getattr(control, field) is None) != (getattr(treatment, field) is None):
+            raise ValueError(f"give {field} for both arms or for neither")
     k_c, k_t = control.values.size, treatment.values.size
     short = _too_few_units(k_c, k_t, min_units)
     if short is not None:
@@ -163,15 +165,7 @@ def compare(
             f"({k_t}) has the same {'ratio' if ratio else 'value'}; an interval needs "
             "spread in at least one arm"
         )
-    test = "delta_method" if ratio else "welch_t"
-    moments, reduction = _moments(z_c, z_t, welch=not ratio), None
-    if method.startswith("cuped"):
-        adjusted = _cuped(control, treatment, z_c, z_t)
-        if isinstance(adjusted, str):
-            test = f"{test} ({adjusted}: CUPED not applied)"
-        else:
-            unadjusted, moments = moments, _moments(*adjusted, welch=not ratio)
-            test, reduction = f"cuped+{test}", 1 - moments.variance / unadjusted.variance
+    moments, test, reduction = _tested_moments(control, treatment, z_c, z_t, method)
     if method.endswith("sequential"):
         width = sequence_width(alpha, k_c + k_t, sequential_tuning)
         p_value = sequential_p_value(
@@ -193,6 +187,23 @@ def compare(
         units=(k_c, k_t),
         variance_reduction=reduction,
     )
+
+
+def _tested_moments(
+    control: ArmData, treatment: ArmData, z_c: np.ndarray, z_t: np.ndarray, method: str
+) -> tuple[_Moments, str, float | None]:
+    """The moments the test runs on (CUPED-adjusted when asked and possible), the test's
+    name, and the variance CUPED removed."""
+    ratio = control.denominators is not None
+    test = "delta_method" if ratio else "welch_t"
+    moments = _moments(z_c, z_t, welch=not ratio)
+    if not method.startswith("cuped"):
+        return moments, test, None
+    adjusted = _cuped(control, treatment, z_c, z_t)
+    if isinstance(adjusted, str):
+        return moments, f"{test} ({adjusted}: CUPED not applied)", None
+    cuped = _moments(*adjusted, welch=not ratio)
+    return cuped, f"cuped+{test}", 1 - cuped.variance / moments.variance
 
 
 def _check_settings(method: str, alpha: float, min_units: int, tuning: float) -> None:
@@ -270,7 +281,7 @@ def _covariates(control: ArmData, treatment: ArmData) -> tuple[np.ndarray, np.nd
         return "no pre-exposure data"
     x_c, x_t = control.pre_values, treatment.pre_values
     d_c, d_t = control.pre_denominators, treatment.pre_denominators
-    if control.denominators is not None and d_c is not None and d_t is not None:
+    if control.denominators is not None and d_c is not None and d_t is not None:  # a ratio
         if d_c.sum() + d_t.sum() == 0:
             return "no unit seen before exposure"
         pooled = (x_c.sum() + x_t.sum()) / (d_c.sum() + d_t.sum())
