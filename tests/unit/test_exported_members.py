@@ -21,6 +21,10 @@ PUBLIC: dict[str, str] = {
     "graph_lineage.drift": "BlastRadius Cause DriftReport Judgment KINDS Monitor Problem Statistic"
     " Summary Thresholds chi_square compare jensen_shannon ks_from_quantiles psi rate_change scan"
     " select_kinds wasserstein",
+    "graph_lineage.experiments": "ArmComparison ArmLineage Correction Effect EffectRow"
+    " ExperimentFilter ExperimentListing ExperimentReport IntegrityCheck Interval Intervention"
+    " Method ReportRequest SampleRatioCheck VariantListing VariantSummary experiment_report"
+    " list_experiments report_json report_markdown",
     "graph_lineage.completeness": (
         "CompletenessReport Gap Tally Window completeness completeness_json completeness_markdown"
     ),
