@@ -24,13 +24,14 @@ RETURN e.uid AS uid, e.name AS name, e.status AS status, e.owner AS owner,
        e.randomization_unit AS unit, e.started_at AS started_at, e.stopped_at AS stopped_at,
        COLLECT {
          MATCH (v:Variant)-[:OF]->(e)
+         WITH v ORDER BY v.name
+         CALL (v) {
+           OPTIONAL MATCH (c:LineageContext)-[:IN_VARIANT]->(v)
+           OPTIONAL MATCH (u:ContextUsage {context: c.uid})
+           RETURN coalesce(sum(u.count), 0) AS requests, max(c.last_seen) AS lastSeen
+         }
          RETURN {name: v.name, uid: v.uid, traffic_share: v.traffic_share,
-                 requests: COLLECT { MATCH (c:LineageContext)-[:IN_VARIANT]->(v)
-                                     MATCH (u:ContextUsage {context: c.uid})
-                                     RETURN sum(u.count) }[0],
-                 last_seen: COLLECT { MATCH (c:LineageContext)-[:IN_VARIANT]->(v)
-                                      RETURN max(c.last_seen) }[0]}
-         ORDER BY v.name
+                 requests: requests, last_seen: lastSeen}
        } AS variants
 ORDER BY started_at DESC, uid
 LIMIT $limit

@@ -94,7 +94,21 @@ def _effects(report: ExperimentReport) -> list[str]:
         "adjusted p",
         "",
     ]
-    return _table(head, [_effect_row(row) for row in report.effects])
+    tested = [row.effect for row in report.effects if row.effect is not None]
+    used = "; ".join(sorted({effect.method for effect in tested})) or "nothing"
+    lines = _table(head, [_effect_row(row) for row in report.effects])
+    lines += [
+        "",
+        f"Intervals at {1 - report.alpha:.0%} by {used}; p-values adjusted by"
+        f" {report.correction} over the {len(tested)} comparisons with enough data.",
+    ]
+    reductions = [e.variance_reduction for e in tested if e.variance_reduction is not None]
+    if reductions:
+        lines.append(
+            f"CUPED cut the variance of the differences by {min(reductions):.0%} to"
+            f" {max(reductions):.0%}."
+        )
+    return lines
 
 
 def _effect_row(row: EffectRow) -> list[str]:
