@@ -156,9 +156,13 @@ class DemoPipeline:
 
     # -- lineage: sources, feature versions, model versions, deployments, experiments --
 
-    def _event(self, event_type: str, at: datetime, **fields: Any) -> dict[str, Any]:
-        self._ids += 1
-        event_id = f"demo-{self.seed}-{self._ids:09d}"
+    def _event(
+        self, event_type: str, at: datetime, event_id: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        """An event; without ``event_id``, the next of the pipeline's counter."""
+        if event_id is None:
+            self._ids += 1
+            event_id = f"demo-{self.seed}-{self._ids:09d}"
         return {
             "type": event_type,
             "event_id": event_id,
@@ -407,18 +411,16 @@ class DemoPipeline:
                 continue
             item = items[min(int(rnd.expovariate(0.6)), len(items) - 1)]
             at = served_at + timedelta(seconds=rnd.uniform(2, 900))
-            yield {
-                "type": "outcome.observed",
-                "event_id": f"demo-{self.seed}-effect-{request_id}-{kind}",
-                "event_time": _iso(at),
-                "producer": PRODUCER,
-                "schema_version": "1.0",
-                "request_id": request_id,
-                "item_id": item["item_id"],
-                "kind": kind,
-                "value": 1.0,
-                "observed_at": _iso(at),
-            }
+            yield self._event(
+                "outcome.observed",
+                at,
+                f"demo-{self.seed}-effect-{request_id}-{kind}",
+                request_id=request_id,
+                item_id=item["item_id"],
+                kind=kind,
+                value=1.0,
+                observed_at=_iso(at),
+            )
 
     def _statistics(self, day: int) -> Iterator[dict[str, Any]]:
         window_end = self.start + timedelta(days=day + 1)
