@@ -4,7 +4,18 @@ Thirty days of a small shop's recommender: six data sources, ten features (two d
 from other features) re-materialized into 32 versions, three models retrained every ten days,
 deployments and retirements, two experiments (one changes its split, then stops), and
 ``recommendations`` requests with their outcomes and daily feature statistics. The same
-seed and start give the same events, byte for byte. Built in code the pipeline starts on
+seed and start give the same events, byte for byte.
+
+Experiments have a known truth (:data:`EFFECTS`): ranker v3, the treatment of
+``ranker-v3-rollout``, gets clicks at 1.25 times the base rate (0.375 rather than 0.3 per
+request) on every request it serves, in the experiment or not, so that its own click rate
+never steps; add-to-cart and purchase rates are the same in both arms, and
+``retriever-v3-ab`` has no effect at all. The lift is drawn like demo_drift's weekend
+clicks: a request without a click of its own gets one with chance (1.25 - 1) * 0.3 / (1 - 0.3)
+from a generator of its own, so every other event is the one the pipeline makes without
+the effect (``DemoPipeline(..., effects={})``); the added clicks' event ids carry ``effect``.
+
+Built in code the pipeline starts on
 2026-10-01 (tests rely on those dates); ``graph-lineage up`` and ``demo-data`` start it at
 :func:`recent_start`, so that the retention horizon at write time never drops it.
 
@@ -19,7 +30,7 @@ import hashlib
 import json
 import random
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
@@ -89,6 +100,11 @@ EXPERIMENTS = (
 )
 
 
+# Experiment -> outcome kind -> the true lift (at least 1) of its treatment's model version
+# over the base rate of OUTCOMES, on every request that version serves; 1 where not named.
+EFFECTS: dict[str, dict[str, float]] = {"ranker-v3-rollout": {"click": 1.25}}
+
+
 def recent_start(today: date | None = None) -> datetime:
     """A start that ends the thirty days yesterday, so the demo is always inside retention."""
     day = today or datetime.now(UTC).date()
@@ -108,9 +124,15 @@ class DemoPipeline:
     """Generates the events of the demo pipeline in time order."""
 
     def __init__(
-        self, recommendations: int, seed: int = 42, users: int = 2000, start: datetime = START
+        self,
+        recommendations: int,
+        seed: int = 42,
+        users: int = 2000,
+        start: datetime = START,
+        effects: Mapping[str, Mapping[str, float]] = EFFECTS,
     ) -> None:
         self.recommendations = recommendations
+        self.effects = effects
         self.start = start
         self.seed = seed
         self.users = users
@@ -134,9 +156,13 @@ class DemoPipeline:
 
     # -- lineage: sources, feature versions, model versions, deployments, experiments --
 
-    def _event(self, event_type: str, at: datetime, **fields: Any) -> dict[str, Any]:
-        self._ids += 1
-        event_id = f"demo-{self.seed}-{self._ids:09d}"
+    def _event(
+        self, event_type: str, at: datetime, event_id: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        """An event; without ``event_id``, the next of the pipeline's counter."""
+        if event_id is None:
+            self._ids += 1
+            event_id = f"demo-{self.seed}-{self._ids:09d}"
         return {
             "type": event_type,
             "event_id": event_id,
@@ -329,7 +355,9 @@ class DemoPipeline:
             latency_ms=round(rnd.lognormvariate(3.2, 0.4), 2),
             error="upstream timeout: feature store" if failed else None,
         )
-        yield from self._outcomes(request_id, served_at, items)
+        outcomes = list(self._outcomes(request_id, served_at, items))
+        yield from outcomes
+        yield from self._lifted(request_id, served_at, items, f"model:{model}@v{version}", outcomes)
 
     def _route(self, model: str, day: int, user: str) -> tuple[int, str | None, str | None]:
         for experiment in EXPERIMENTS:
@@ -358,6 +386,41 @@ class DemoPipeline:
                     value=1.0,
                     observed_at=_iso(at),
                 )
+
+    def lift(self, model_version: str, kind: str) -> float:
+        """The true lift of ``model_version``'s rate of outcome ``kind`` (:data:`EFFECTS`)."""
+        for experiment in EXPERIMENTS:
+            if model_version == f"model:{experiment.model}@v{experiment.treatment}":
+                return self.effects.get(experiment.name, {}).get(kind, 1.0)
+        return 1.0
+
+    def _lifted(
+        self,
+        request_id: str,
+        served_at: datetime,
+        items: list[dict[str, Any]],
+        model_version: str,
+        outcomes: list[dict[str, Any]],
+    ) -> Iterator[dict[str, Any]]:
+        """The outcomes a true effect adds: drawn apart, with ids of their own, so none shift."""
+        had = {outcome["kind"] for outcome in outcomes}
+        rnd = random.Random(f"effect/{self.seed}/{request_id}")
+        for kind, rate in OUTCOMES:
+            extra = (self.lift(model_version, kind) - 1) * rate / (1 - rate)
+            if not items or kind in had or extra <= 0 or rnd.random() >= extra:
+                continue
+            item = items[min(int(rnd.expovariate(0.6)), len(items) - 1)]
+            at = served_at + timedelta(seconds=rnd.uniform(2, 900))
+            yield self._event(
+                "outcome.observed",
+                at,
+                f"demo-{self.seed}-effect-{request_id}-{kind}",
+                request_id=request_id,
+                item_id=item["item_id"],
+                kind=kind,
+                value=1.0,
+                observed_at=_iso(at),
+            )
 
     def _statistics(self, day: int) -> Iterator[dict[str, Any]]:
         window_end = self.start + timedelta(days=day + 1)

@@ -65,9 +65,12 @@ NULL_SHARE = 0.3
 NULL_DAYS = 3
 
 _CLICK_RATE = dict(OUTCOMES)["click"]
-# A weekend request without a click of its own gets one with this chance: the click rate
-# is then SEASONAL_FACTOR times the weekday rate, counted per request or per click.
-_EXTRA_CLICK = (SEASONAL_FACTOR - 1) * _CLICK_RATE / (1 - _CLICK_RATE)
+
+
+def _extra_click(rate: float) -> float:
+    """A weekend request without a click of its own gets one with this chance: its click
+    rate (``rate`` on weekdays, a true effect included) is then SEASONAL_FACTOR times that."""
+    return (SEASONAL_FACTOR - 1) * rate / (1 - rate)
 
 
 @dataclass(frozen=True)
@@ -317,7 +320,8 @@ class Drift:
             or not items
             or self._weekday(day) not in WEEKEND
             or any(o["kind"] == "click" for o in outcomes)
-            or _bucket("weekend-click", request) >= _EXTRA_CLICK
+            or _bucket("weekend-click", request)
+            >= _extra_click(_CLICK_RATE * self.pipeline.lift(served["model_version"], "click"))
         ):
             return []
         rnd = random.Random(f"seasonality/{self.pipeline.seed}/{request}")

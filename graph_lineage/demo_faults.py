@@ -9,7 +9,9 @@ lineage, ``affected_by[kind][uid]`` those each altered uid touched. The random s
 byte, the event the clean pipeline makes with the same seed; the events faults add carry
 ``fault`` in their event id. Drift (source shifts, feature migrations, new cohorts,
 seasonality, null spikes) is put in by :class:`graph_lineage.demo_drift.Drift`, and its truth
-is ``ground_truth()["drift"]``.
+is ``ground_truth()["drift"]``; the experiments' true effects and faults (sample-ratio
+mismatch, a feature switched in one arm) by
+:class:`graph_lineage.demo_experiments.ExperimentFaults`, in ``ground_truth()["experiments"]``.
 
 >>> pipeline = FaultyDemoPipeline(2000, seed=7, faults=Faults(version_skew=5))
 >>> events = list(pipeline.events())
@@ -40,6 +42,7 @@ from graph_lineage.demo import (
     observed_statistics,
 )
 from graph_lineage.demo_drift import DRIFT_KINDS, Drift, _sample
+from graph_lineage.demo_experiments import EXPERIMENT_KINDS, ExperimentFaults, check_counts
 
 # What each kind puts into the pipeline; the keys are the fields of Faults.
 FAULT_KINDS: dict[str, str] = {
@@ -59,6 +62,7 @@ FAULT_KINDS: dict[str, str] = {
     "incomplete_ancestry": "recommendations served without one of their model's feature"
     " versions (for completeness audits; no anomaly rule fires on them)",
     **DRIFT_KINDS,
+    **EXPERIMENT_KINDS,
 }
 _LINEAGE_FAULTS = ("missing_ancestry", "stale_feature", "declaration_change")
 STALE_SLA_SECONDS = 86_400
@@ -93,6 +97,8 @@ class Faults:
     new_cohort: int = 0
     weekly_seasonality: int = 0
     null_spike: int = 0
+    experiment_srm: int = 0
+    arm_feature_switch: int = 0
 
     def __post_init__(self) -> None:
         negative = [name for name, count in self.counts().items() if count < 0]
@@ -100,6 +106,7 @@ class Faults:
             raise ValueError(f"fault counts cannot be negative: {', '.join(negative)}")
         if self.weekly_seasonality > 1:
             raise ValueError("weekly_seasonality is 0 or 1: the one pattern recurs every weekend")
+        check_counts(self.counts())
 
     @classmethod
     def parse(cls, specs: Iterable[str]) -> Faults:
@@ -157,6 +164,9 @@ class FaultyDemoPipeline(DemoPipeline):
         self._changed = {e.name: (e.start_day + (e.stop_day or DAYS)) // 2 for e in changed}
         self._slots = self._choose_slots(chooser)
         self.drift = Drift(self, faults.counts())  # its own chooser: the faults' places stay
+        self.experiment_faults = ExperimentFaults(self, faults.counts())  # its own chooser too
+        for kind, uids in self.experiment_faults.injected.items():
+            self.injected[kind] |= uids
         self._materialized: list[dict[str, Any]] = []  # clean feature version events
 
     def ground_truth(self) -> dict[str, Any]:
@@ -172,6 +182,7 @@ class FaultyDemoPipeline(DemoPipeline):
                 for kind, touched in self.affected_by.items()
             },
             "drift": self.drift.truth,
+            "experiments": self.experiment_faults.truth,
         }
 
     # -- choosing places --
@@ -207,6 +218,7 @@ class FaultyDemoPipeline(DemoPipeline):
     def _lineage_events(self) -> Iterator[dict[str, Any]]:
         yield from super()._lineage_events()
         yield from self.drift.lineage_events(self._materialized)
+        yield from self.experiment_faults.lineage_events(self._materialized)
 
     def _feature_versions(self) -> Iterator[dict[str, Any]]:
         for event in super()._feature_versions():
@@ -273,7 +285,11 @@ class FaultyDemoPipeline(DemoPipeline):
             return
         if kind is not None:
             _INJECT[kind](self, served, day, served_at)
+        elif not self.experiment_faults.logged(served):
+            return  # a request carrying another fault keeps it: each fault's count holds
         outcomes += self.drift.serve(served, outcomes, day)
+        if self.experiment_faults.switch(served, day):
+            self.affected["arm_feature_switch"].add(uid)
         self._note(uid, served, day, served_at)
         yield served
         yield from outcomes
