@@ -6,7 +6,7 @@ kind (:data:`graph_lineage.demo.EFFECTS`: 1.25 for clicks in ``ranker-v3-rollout
 everywhere else). The two faults go into ``ranker-v3-rollout``, the experiment that runs to
 the end of the month, and are written down as JSON objects in ``truth[kind]``:
 
-- ``experiment_srm``: 40% of the treatment's users (by a hash of the user with a salt of its
+- ``experiment_srm``: 30% of the treatment's users (by a hash of the user with a salt of its
   own) lose their exposure logging: their treatment requests and outcomes are not emitted,
   so units per variant no longer match the declared 50/50 split. The outcomes of the users
   that remain are unbiased (the hash knows nothing of them), so the true lift holds.
@@ -50,14 +50,14 @@ from graph_lineage.demo import (
 from graph_lineage.uids import experiment_uid, variant_uid
 
 EXPERIMENT_KINDS: dict[str, str] = {
-    "experiment_srm": "40% of ranker-v3-rollout's treatment users lose their exposure logging"
+    "experiment_srm": "30% of ranker-v3-rollout's treatment users lose their exposure logging"
     " (no recommendation or outcome of theirs is emitted), a sample-ratio mismatch (0 or 1)",
     "arm_feature_switch": "from a day on, half of ranker-v3-rollout's treatment requests are"
     " served feature:user_ctr_7d@v3-hotfix instead of the version ranker v3 was trained on;"
     " the version_skew rule sees them too (0 or 1)",
 }
 FAULTED = "ranker-v3-rollout"
-SRM_SHARE = 0.4  # of ~95 treatment users at 20,000 requests; 0.2 left p = 0.08 (chi-square)
+SRM_SHARE = 0.3  # of the treatment's users: a logging loss a sample-ratio test must catch
 SWITCH_ONSETS = range(24, 28)
 SWITCHED_FEATURE = "user_ctr_7d"
 SWITCH_SHARE = 0.5

@@ -377,19 +377,23 @@ def _source_changes(
 
 
 def _shares_since(
-    design: Design, contexts: list[dict[str, Any]], exposure: Exposure, at: datetime, touches: Any
+    design: Design,
+    contexts: list[dict[str, Any]],
+    exposure: Exposure,
+    at: datetime,
+    touches: Any,
 ) -> dict[str, float]:
-    """Per variant: the share of its requests in contexts still used from ``at`` on that
-    ``touches`` holds for."""
+    """Per variant: the share of its requests from the hour of ``at`` on that went through a
+    context ``touches`` holds for."""
+    touching = {c["uid"] for c in contexts if touches(c)}
+    since = at.replace(minute=0, second=0, microsecond=0)
     touched: defaultdict[str, int] = defaultdict(int)
     total: defaultdict[str, int] = defaultdict(int)
-    for context in contexts:
-        if exposure.context_last[context["uid"]] < at:
-            continue
-        requests = exposure.context_requests[(context["uid"], context["variant"])]
-        total[context["variant"]] += requests
-        if touches(context):
-            touched[context["variant"]] += requests
+    for (context, variant, hour), requests in exposure.context_hours.items():
+        if hour >= since:
+            total[variant] += requests
+            if context in touching:
+                touched[variant] += requests
     return {v: round(touched[v] / total[v], 4) if total[v] else 0.0 for v in design.variants}
 
 

@@ -104,7 +104,7 @@ class Exposure:
     requests: Counter[str] = field(default_factory=Counter)  # variant -> requests in the run
     context_requests: Counter[tuple[str, str]] = field(default_factory=Counter)
     context_first: dict[str, datetime] = field(default_factory=dict)  # first request in range
-    context_last: dict[str, datetime] = field(default_factory=dict)  # last request in range
+    context_hours: Counter[tuple[str, str, datetime]] = field(default_factory=Counter)
     flag_requests: Counter[tuple[str, str]] = field(default_factory=Counter)  # (variant, flags)
     flag_examples: dict[tuple[str, str], str] = field(default_factory=dict)
     outside: Counter[str] = field(default_factory=Counter)  # "before" / "after" the run
@@ -130,7 +130,8 @@ class Exposure:
         self.requests[variant] += 1
         self.context_requests[(row["context"], variant)] += 1
         self.context_first.setdefault(row["context"], served)
-        self.context_last[row["context"]] = served
+        hour = served.replace(minute=0, second=0, microsecond=0)
+        self.context_hours[(row["context"], variant, hour)] += 1
         flags = _flags_key(period.flags)
         self.flag_requests[(variant, flags)] += 1
         self.flag_examples.setdefault((variant, flags), row["uid"])

@@ -83,7 +83,7 @@ def _effect(report: ExperimentReport, metric: str, segment: str | None = None) -
 
 def test_the_true_lift_is_found_and_the_null_metric_is_not(clean: Loaded) -> None:
     report = clean.report(RANKER)
-    truth = clean.truth["experiments"]["effects"]["experiment:ranker-v3-rollout"]
+    truth = clean.truth["experiments"]["effects"]["experiment:ranker-v3-rollout"]["lift"]
     click = _effect(report, "click_rate")
     assert click.significant and click.effect.relative is not None
     assert click.effect.relative.low < truth["click"] - 1 < click.effect.relative.high
