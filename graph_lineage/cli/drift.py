@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from graph_lineage.anomalies import Webhooks
 from graph_lineage.anomalies.rules.base import plural
-from graph_lineage.cli.output import FINDINGS_OPEN, scan_exit
+from graph_lineage.cli.output import FINDINGS_OPEN, scan_exit, utc_time
 from graph_lineage.drift import KINDS, DriftReport, Monitor, scan
 from graph_lineage.drift.records import StoredAlert
 from graph_lineage.settings import Settings
@@ -35,7 +35,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     run = actions.add_parser("scan", help="judge what is new; alerts go to the log and webhooks")
     run.add_argument(
         "--since",
-        type=_moment,
+        type=utc_time,
         metavar="ISO-TIME",
         help="judge every window from this time again (UTC unless it says); default: only"
         " what no scan has judged",
@@ -53,11 +53,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--fail-on-findings", action="store_true", help=f"exit {FINDINGS_OPEN} when a drift is open"
     )
     run.set_defaults(handler=scan_command)
-
-
-def _moment(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def scan_command(settings: Settings, arguments: argparse.Namespace) -> int:

@@ -15,8 +15,7 @@ import getpass
 import json
 from typing import get_args
 
-from graph_lineage.cli.drift import _moment
-from graph_lineage.cli.output import FINDINGS_OPEN, write_report
+from graph_lineage.cli.output import FINDINGS_OPEN, utc_time, write_report
 from graph_lineage.experiments import (
     Correction,
     ExperimentFilter,
@@ -42,8 +41,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     actions = experiment.add_subparsers(title="actions", required=True)
     report = actions.add_parser("report", help="analyse one experiment (Markdown or JSON)")
     report.add_argument("name", help="the experiment's name or uid")
-    report.add_argument("--from", dest="start", type=_moment, metavar="ISO-TIME")
-    report.add_argument("--to", dest="end", type=_moment, metavar="ISO-TIME")
+    report.add_argument("--from", dest="start", type=utc_time, metavar="ISO-TIME")
+    report.add_argument("--to", dest="end", type=utc_time, metavar="ISO-TIME")
     report.add_argument(
         "--metric",
         dest="metrics",

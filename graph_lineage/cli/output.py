@@ -1,9 +1,10 @@
-"""Where a command's report goes (``--output FILE``, or standard output for ``-``), and how a
-scan that alerts ends."""
+"""Where a command's report goes (``--output FILE``, or standard output for ``-``), how a
+scan that alerts ends, and how a time argument is read."""
 
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -34,3 +35,9 @@ def scan_exit(undelivered: int, failing: bool) -> int:
         print(f"error: {undelivered} alerts not delivered; the next scan retries", file=sys.stderr)
         return ALERTS_UNDELIVERED
     return FINDINGS_OPEN if failing else 0
+
+
+def utc_time(text: str) -> datetime:
+    """An argparse type: an ISO 8601 time, in UTC unless it names its zone."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
