@@ -8,8 +8,9 @@ per split period, effects with honest intervals, integrity checks, and what the 
 from __future__ import annotations
 
 from graph_lineage.experiments.analysis import EffectRow, VariantSummary
-from graph_lineage.experiments.arms import ArmComparison, ArmLineage, Intervention
+from graph_lineage.experiments.arms import ArmComparison, ArmLineage
 from graph_lineage.experiments.integrity import IntegrityCheck
+from graph_lineage.experiments.interventions import Intervention
 from graph_lineage.experiments.listing import (
     ExperimentFilter,
     ExperimentListing,

@@ -6,30 +6,27 @@ trained on, the data sources beneath the served feature versions, and the featur
 A difference is anything whose share of requests differs between control and a treatment
 by more than :data:`DIFFERENT`.
 
-Interventions are changes during the experiment: a split or a variant's model version
-redeclared, a feature version switched in, a model version redeployed or retired, a data
-source re-registered. Each says when, and what share of each arm's requests since then it
-touched; one that touched one arm more than another confounds the comparison.
+What changed while the experiment ran is :mod:`graph_lineage.experiments.interventions`.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from graph_lineage import uids
-from graph_lineage.drift.signals import utc
 from graph_lineage.experiments.design import Design
 from graph_lineage.experiments.exposure import Exposure
+from graph_lineage.experiments.interventions import (
+    DIFFERENT,
+    Intervention,
+    interventions_during,
+    shown_intervention,
+)
 from graph_lineage.lineage.visibility import HIDDEN, Visibility
 from graph_lineage.store.connection import Reader
-from graph_lineage.store.values import moment
-
-DIFFERENT = 0.05  # share points of requests
-SETTLE = timedelta(hours=1)  # a feature version seen this soon after an arm's start is not a switch
 
 LINEAGE_OF_VERSIONS = """
 UNWIND $modelVersions AS uid
@@ -61,16 +58,6 @@ class ArmLineage:
 
 
 @dataclass(frozen=True)
-class Intervention:
-    kind: str  # split_change, model_version_change, feature_switch, deployment, source_change
-    at: datetime
-    subject: str  # a uid, or the experiment's for a split change
-    summary: str
-    shares: dict[str, float] = field(default_factory=dict)  # variant -> share of requests since
-    confounds: bool = False
-
-
-@dataclass(frozen=True)
 class ArmComparison:
     arms: list[ArmLineage]
     differences: list[str]  # one line per thing whose share differs
@@ -98,19 +85,13 @@ def compare_arms(
         row["uid"]: row["sources"] for row in store.read(SOURCES_OF, featureVersions=features)
     }
     arms = [_arm(design, v, served, exposure, versions, sources) for v in design.variants]
-    interventions = [
-        *_declared_changes(design),
-        *_feature_switches(design, served, exposure),
-        *_deployments(design, served, exposure, versions, end),
-        *_source_changes(design, served, exposure, sources, end),
-    ]
-    interventions.sort(key=lambda i: (i.at, i.kind, i.subject))
+    interventions = interventions_during(design, served, exposure, versions, sources, end)
     arms = [_shown(arm, visibility) for arm in arms]
     return ArmComparison(
         arms,
         _differences(arms),
         _statement(arms),
-        [_shown_intervention(i, visibility) for i in interventions],
+        [shown_intervention(i, visibility) for i in interventions],
     )
 
 
@@ -228,189 +209,6 @@ def _changed_features(a: dict[str, float], b: dict[str, float]) -> list[tuple[st
     ]
 
 
-# -- interventions --
-
-
-def _declared_changes(design: Design) -> Iterable[Intervention]:
-    for before, after in zip(design.periods, design.periods[1:], strict=False):
-        if before.shares != after.shares:
-            old = " / ".join(f"{v} {s:g}" for v, s in before.shares.items())
-            new = " / ".join(f"{v} {s:g}" for v, s in after.shares.items())
-            yield Intervention(
-                "split_change",
-                after.start,
-                design.uid,
-                f"the split changed from {old} to {new}",
-                confounds=True,
-            )
-        if before.flags != after.flags:
-            yield Intervention(
-                "flag_change",
-                after.start,
-                design.uid,
-                f"feature flags changed from {_flags(before.flags)} to {_flags(after.flags)}",
-                dict.fromkeys(after.shares, 1.0),
-            )
-        for variant, model_version in after.model_versions.items():
-            if before.model_versions.get(variant, model_version) != model_version:
-                yield Intervention(
-                    "model_version_change",
-                    after.start,
-                    model_version,
-                    f"{variant} was redeclared from {before.model_versions[variant]} to"
-                    f" {model_version}",
-                    {variant: 1.0},
-                    confounds=True,
-                )
-
-
-def _feature_switches(
-    design: Design, contexts: list[dict[str, Any]], exposure: Exposure
-) -> Iterable[Intervention]:
-    first_seen: dict[str, datetime] = {}
-    for context in contexts:
-        for fv in context["feature_versions"] or []:
-            at = exposure.context_first[context["uid"]]
-            first_seen[fv] = min(first_seen.get(fv, at), at)
-    arm_start = {
-        v: min(
-            (exposure.context_first[c["uid"]] for c in contexts if c["variant"] == v), default=None
-        )
-        for v in design.variants
-    }
-    for fv, at in sorted(first_seen.items(), key=lambda item: (item[1], item[0])):
-        starts = [s for s in arm_start.values() if s is not None]
-        if not starts or at < max(starts) + SETTLE:
-            continue
-        shares = _shares_since(
-            design, contexts, exposure, at, lambda c, fv=fv: fv in (c["feature_versions"] or [])
-        )
-        replaced = _replaced(fv, contexts, exposure, at)
-        yield Intervention(
-            "feature_switch",
-            at,
-            fv,
-            f"{fv} came into use"
-            + (f", replacing {replaced}," if replaced else "")
-            + " in "
-            + _spread(shares),
-            shares,
-            _uneven(shares),
-        )
-
-
-def _replaced(fv: str, contexts: list[dict[str, Any]], exposure: Exposure, at: datetime) -> str:
-    name = uids.parse(fv).name
-    earlier = {
-        f
-        for c in contexts
-        if exposure.context_first[c["uid"]] < at
-        for f in c["feature_versions"] or []
-        if uids.parse(f).name == name and f != fv
-    }
-    return ", ".join(sorted(earlier))
-
-
-def _deployments(
-    design: Design,
-    contexts: list[dict[str, Any]],
-    exposure: Exposure,
-    versions: dict[str, Any],
-    end: datetime,
-) -> Iterable[Intervention]:
-    start = design.periods[0].start if design.periods else None
-    for uid, row in versions.items():
-        for deployment in row["deployments"]:
-            for what in ("deployed_at", "retired_at"):
-                at = moment(deployment[what])
-                if at is None or start is None or not start < utc(at) < end:
-                    continue
-                shares = _shares_since(
-                    design,
-                    contexts,
-                    exposure,
-                    utc(at),
-                    lambda c, uid=uid: c["model_version"] == uid,
-                )
-                verb = "deployed" if what == "deployed_at" else "retired"
-                yield Intervention(
-                    "deployment",
-                    utc(at),
-                    deployment["uid"],
-                    f"{uid} was {verb} ({deployment['uid']}) while it served " + _spread(shares),
-                    shares,
-                    _uneven(shares),
-                )
-
-
-def _source_changes(
-    design: Design,
-    contexts: list[dict[str, Any]],
-    exposure: Exposure,
-    sources: dict[str, Any],
-    end: datetime,
-) -> Iterable[Intervention]:
-    start = design.periods[0].start if design.periods else None
-    changed: dict[str, datetime] = {}
-    for found in sources.values():
-        for source in found:
-            at = moment(source["changed_at"])
-            if at is not None and start is not None and start < utc(at) < end:
-                changed[source["uid"]] = utc(at)
-    for uid, at in sorted(changed.items()):
-        below = {fv for fv, found in sources.items() if any(s["uid"] == uid for s in found)}
-        shares = _shares_since(
-            design,
-            contexts,
-            exposure,
-            at,
-            lambda c, below=below: bool(below & set(c["feature_versions"] or [])),
-        )
-        yield Intervention(
-            "source_change",
-            at,
-            uid,
-            f"{uid} was re-registered (changed) under " + _spread(shares),
-            shares,
-            _uneven(shares),
-        )
-
-
-def _shares_since(
-    design: Design,
-    contexts: list[dict[str, Any]],
-    exposure: Exposure,
-    at: datetime,
-    touches: Any,
-) -> dict[str, float]:
-    """Per variant: the share of its requests from the hour of ``at`` on that went through a
-    context ``touches`` holds for."""
-    touching = {c["uid"] for c in contexts if touches(c)}
-    since = at.replace(minute=0, second=0, microsecond=0)
-    touched: defaultdict[str, int] = defaultdict(int)
-    total: defaultdict[str, int] = defaultdict(int)
-    for (context, variant, hour), requests in exposure.context_hours.items():
-        if hour >= since:
-            total[variant] += requests
-            if context in touching:
-                touched[variant] += requests
-    return {v: round(touched[v] / total[v], 4) if total[v] else 0.0 for v in design.variants}
-
-
-def _flags(flags: dict[str, Any]) -> str:
-    return ", ".join(f"{key}={value}" for key, value in sorted(flags.items())) or "none"
-
-
-def _spread(shares: dict[str, float]) -> str:
-    return ", ".join(
-        f"{share:.0%} of {variant}'s requests since" for variant, share in shares.items()
-    )
-
-
-def _uneven(shares: dict[str, float]) -> bool:
-    return bool(shares) and max(shares.values()) - min(shares.values()) > DIFFERENT
-
-
 def _shown(arm: ArmLineage, visibility: Visibility) -> ArmLineage:
     def hide(shares: dict[str, float]) -> dict[str, float]:
         kept: defaultdict[str, float] = defaultdict(float)
@@ -426,17 +224,4 @@ def _shown(arm: ArmLineage, visibility: Visibility) -> ArmLineage:
         hide(arm.trained_on),
         hide(arm.sources),
         arm.flags,
-    )
-
-
-def _shown_intervention(intervention: Intervention, visibility: Visibility) -> Intervention:
-    if not visibility.hides_uid(intervention.subject):
-        return intervention
-    return Intervention(
-        intervention.kind,
-        intervention.at,
-        HIDDEN,
-        f"a change to a node your role may not see ({intervention.kind})",
-        intervention.shares,
-        intervention.confounds,
     )
