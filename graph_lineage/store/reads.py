@@ -15,6 +15,12 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, LiteralString
 
 
+# Bookkeeping no answer shows: an experiment's declarations are JSON that names model
+# versions, so a caller who may not see those would read them there (the experiment report
+# reads them itself, and applies visibility).
+_INTERNAL: LiteralString = "['declarations', 'declaration_events']"
+
+
 def props_of(variable: LiteralString) -> LiteralString:
     """``properties(variable)`` in a form the client reads fast; :func:`decoded` reads it.
 
@@ -22,11 +28,12 @@ def props_of(variable: LiteralString) -> LiteralString:
     made temporal properties most of a traversal's time (a thousand nodes carry thousands
     of them). Here they travel as ``[key, epoch seconds, nanosecond, offset seconds]`` and
     become ``datetime`` values with their offset (to the microsecond, as they were
-    written); every other property travels as it is.
+    written); every other property travels as it is, but bookkeeping (:data:`_INTERNAL`).
     """
     v = variable
     return (
-        f"{{plain: [k IN keys({v}) WHERE NOT {v}[k] IS :: ZONED DATETIME | [k, {v}[k]]],"
+        f"{{plain: [k IN keys({v}) WHERE NOT {v}[k] IS :: ZONED DATETIME"
+        f" AND NOT k IN {_INTERNAL} | [k, {v}[k]]],"
         f" times: [k IN keys({v}) WHERE {v}[k] IS :: ZONED DATETIME"
         f" | [k, {v}[k].epochSeconds, {v}[k].nanosecond, {v}[k].offsetSeconds]]}}"
     )
