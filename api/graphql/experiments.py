@@ -133,7 +133,9 @@ class ExperimentIntegrityCheck:
     passed: bool
     count: int = strawberry.field(description="Units or requests, as the summary says.")
     summary: str
-    examples: list[str] = strawberry.field(description="Request uids (rec:...) to trace.")
+    examples: list[str] | None = strawberry.field(
+        description="Request uids (rec:...) to trace; null when the policy denies them."
+    )
     hidden_examples: int = strawberry.field(
         description="Examples of kinds the caller may not see, counted."
     )
@@ -394,7 +396,7 @@ _UIDS_OF = {
 def returned_uids(root: object, field_name: str) -> list[str]:
     """The lineage uids whose data reading ``field_name`` of ``root`` sends, if any."""
     if isinstance(root, ExperimentIntegrityCheck):
-        return list(root.examples) if field_name == "examples" else []
+        return list(root.examples or []) if field_name == "examples" else []
     attribute = _UIDS_OF.get(type(root))
     uid = getattr(root, attribute) if attribute else None
     return [str(uid)] if uid and uid != HIDDEN else []
