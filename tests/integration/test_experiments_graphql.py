@@ -5,7 +5,8 @@ check fails with examples) for the whole module. A report answers what the libra
 computes for the same request and leaves a RunRecord naming who asked; a viewer reads the
 aggregates but no request uid; the listing holds both demo experiments; errors a caller
 can act on keep their message; every role reads exactly its policy cells; the access log
-names the nodes a report told of.
+names the nodes a report told of; under a policy that hides data sources, no report names
+one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,12 +27,14 @@ from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.demo import EXPERIMENTS
 from graph_lineage.demo_faults import Faults, FaultyDemoPipeline
 from graph_lineage.experiments import ReportRequest, experiment_report
+from graph_lineage.lineage.visibility import HIDDEN
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 
 from ..conftest import Neo4jTarget, bearer
 from .loading import load_events
 from .policy_walk import Cells, Schema, ask, check
+from .test_policy_matrix import _hiding_data_sources
 
 SIZE = 6000
 FAULTS = ["experiment_mismatch=1"]
@@ -288,3 +292,24 @@ def test_the_access_log_names_what_a_report_told_of(demo: Demo) -> None:
     demo.report("viewer", fields="experiment integrity { count }")
     (viewed,) = query(demo.store, AccessLogFilter(), first=1).records
     assert viewed.roles == ("viewer",) and viewed.returned_uids == (report["experiment"],)
+
+
+def test_a_hidden_data_source_is_named_nowhere_in_a_report(demo: Demo, tmp_path: Path) -> None:
+    hiding = _hiding_data_sources(demo.settings, tmp_path)
+    found = demo.store.read("MATCH (s:DataSource) RETURN s.uid AS uid")
+    sources = {str(row["uid"]) for row in found}
+    document = (
+        f'{{ experimentReport(experiment: "{EXPERIMENT}") {{ notes'
+        " arms { statement differences lineage { sources { uid share } } }"
+        " interventions { subject summary } } }"
+    )
+    with TestClient(create_app(hiding)) as client:
+        admin, engineer = (
+            ask(client, hiding, role, document) for role in (Role.ADMIN, Role.ENGINEER)
+        )
+
+    assert [s for s in sources if f'"{s}"' in json.dumps(admin)], "the admin sees them"
+    assert [s for s in sources if s in json.dumps(engineer)] == []
+    lineage = engineer["data"]["experimentReport"]["arms"]["lineage"]
+    assert {s["uid"] for arm in lineage for s in arm["sources"]} == {HIDDEN}
+    assert all(sum(s["share"] for s in arm["sources"]) > 0 for arm in lineage)
