@@ -190,7 +190,8 @@ class Outcome(LineageNode):
 
 
 @strawberry.type(
-    description="The record of a governance run: retention, erasure, key rotation or completeness."
+    description="The record of a run: retention, erasure, key rotation, completeness, or an"
+    " experiment report."
 )
 class RunRecord(LineageNode):
     run_kind: str | None
@@ -201,7 +202,19 @@ class RunRecord(LineageNode):
     deleted_recommendations: int | None
     deleted_outcomes: int | None
     subject: str | None = strawberry.field(
-        description="Erasures: a keyed hash standing for the person, never their id."
+        description="Erasures: a keyed hash standing for the person, never their id;"
+        " experiment reports: the experiment."
+    )
+    method: str | None = strawberry.field(description="Experiment reports: the method asked.")
+    principal: str | None = strawberry.field(description="Experiment reports: who asked.")
+    window_start: datetime | None = strawberry.field(description="Experiment reports.")
+    window_end: datetime | None = strawberry.field(description="Experiment reports.")
+    data_sha256: str | None = strawberry.field(
+        description="Experiment reports: a hash of the per-unit data read; the same hash, the"
+        " same data."
+    )
+    report: JSON | None = strawberry.field(
+        description="Experiment reports: the report as it was given, aggregates only."
     )
 
 
@@ -297,6 +310,10 @@ def _fields(*names: str, renamed: dict[str, str] | None = None) -> Callable[[Nod
         return values
 
     return extract
+
+
+def _json_or_none(text: Any) -> JSON | None:
+    return JSON(json.loads(text)) if isinstance(text, str) else None
 
 
 def _json_field(name: str) -> Callable[[Node], dict[str, Any]]:
@@ -398,8 +415,14 @@ _TYPES: dict[str, tuple[type[LineageNode], list[Callable[[Node], dict[str, Any]]
                 "deleted_recommendations",
                 "deleted_outcomes",
                 "subject",
+                "method",
+                "principal",
+                "window_start",
+                "window_end",
+                "data_sha256",
                 renamed={"run_kind": "kind"},
-            )
+            ),
+            lambda n: {"report": _json_or_none(n.properties.get("report"))},
         ],
     ),
     "Anomaly": (

@@ -54,6 +54,18 @@ from api.graphql.drift import (
     drift_page_to_graphql,
     drift_report_to_graphql,
 )
+from api.graphql.experiment_listing import (
+    ExperimentFilterInput,
+    ExperimentListing,
+    experiment_listing_to_graphql,
+)
+from api.graphql.experiments import (
+    ExperimentMethod,
+    ExperimentReport,
+    MultipleComparisonCorrection,
+    experiment_report_to_graphql,
+    report_request,
+)
 from api.graphql.graph import LineageGraph, graph_to_graphql
 from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
 from api.graphql.outages import StoreOutageErrors
@@ -68,6 +80,8 @@ from graph_lineage.drift import Monitor
 from graph_lineage.drift.listing import DriftAlertFilter, drift_alerts, find_drift_node
 from graph_lineage.drift.report import drift_report
 from graph_lineage.errors import InvalidQuery, NodeNotFound
+from graph_lineage.experiments import ExperimentFilter, experiment_report
+from graph_lineage.experiments import list_experiments as experiment_listing
 from graph_lineage.lineage import impact as impact_analysis
 from graph_lineage.lineage import recommendations as listing
 from graph_lineage.lineage import trace as tracing
@@ -246,6 +260,39 @@ class Query:
         asked = baseline.value if baseline else None
         answer = await _ask(info, drift_report, str(uid), from_, to, asked, monitor)
         return drift_report_to_graphql(answer)
+
+    @strawberry.field(
+        description="One experiment analysed: exposure per unit, sample ratios per split period,"
+        " effects of each treatment with intervals, integrity checks and what the arms served,"
+        " over [from, to) (default: its first to its last exposure). Each run is kept as a"
+        " RunRecord with its numbers."
+    )
+    async def experiment_report(
+        self,
+        info: Context,
+        experiment: strawberry.ID,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+        metrics: list[str] | None = None,
+        segments: list[str] | None = None,
+        method: ExperimentMethod | None = None,
+        correction: MultipleComparisonCorrection | None = None,
+    ) -> ExperimentReport:
+        request = report_request(
+            str(experiment), (from_, to), metrics, segments, method, correction
+        )
+        caller = info.context.caller
+        run = partial(experiment_report, principal=caller.subject if caller else None)
+        answer = await _ask(info, run, info.context.settings, request)
+        return experiment_report_to_graphql(answer)
+
+    @strawberry.field(description="Experiments, most recently started first, with their variants.")
+    async def experiments(
+        self, info: Context, filter: ExperimentFilterInput | None = None, first: int = 100
+    ) -> list[ExperimentListing]:
+        where = filter.to_filter(first) if filter else ExperimentFilter(limit=first)
+        found = await run_in_threadpool(experiment_listing, info.context.store, where)
+        return [experiment_listing_to_graphql(listing) for listing in found]
 
 
 # Errors a caller can act on keep their message; anything else (a failed query, a bug)

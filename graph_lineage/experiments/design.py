@@ -88,7 +88,9 @@ def read_design(store: Reader, name: str) -> Design:
     uid = name if name.startswith("experiment:") else uids.experiment_uid(name)
     rows = store.read(EXPERIMENT, uid=uid)
     if not rows or rows[0]["stub"] or not rows[0]["variants"]:
-        raise NodeNotFound(uid)
+        raise NodeNotFound(
+            f"no lineage node has uid {uid!r}: no experiment of that name was declared"
+        )
     row = rows[0]
     variants = _control_first([v["name"] for v in row["variants"]])
     declarations = sorted(

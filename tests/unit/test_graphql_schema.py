@@ -33,5 +33,10 @@ def test_the_contract_queries_are_there() -> None:
         " after: String = null): DriftAlertConnection!",
         "driftReport(uid: ID!, from: DateTime = null, to: DateTime = null,"
         " baseline: DriftBaseline = null): DriftReport!",
+        "experimentReport(experiment: ID!, from: DateTime = null, to: DateTime = null,"
+        " metrics: [String!] = null, segments: [String!] = null, method: ExperimentMethod = null,"
+        " correction: MultipleComparisonCorrection = null): ExperimentReport!",
+        "experiments(filter: ExperimentFilterInput = null, first: Int! = 100):"
+        " [ExperimentListing!]!",
     ):
         assert signature in sdl, signature
