@@ -125,11 +125,13 @@ def _feature_switches(
 
 
 def _replaced(fv: str, contexts: list[dict[str, Any]], exposure: Exposure, at: datetime) -> str:
+    """The versions of the same feature that the arms now using ``fv`` served before."""
     name = uids.parse(fv).name
+    arms = {c["variant"] for c in contexts if fv in (c["feature_versions"] or [])}
     earlier = {
         f
         for c in contexts
-        if exposure.context_first[c["uid"]] < at
+        if c["variant"] in arms and exposure.context_first[c["uid"]] < at
         for f in c["feature_versions"] or []
         if uids.parse(f).name == name and f != fv
     }
@@ -227,9 +229,10 @@ def _flags(flags: dict[str, Any]) -> str:
 
 
 def _spread(shares: dict[str, float]) -> str:
-    return ", ".join(
-        f"{share:.0%} of {variant}'s requests since" for variant, share in shares.items()
-    )
+    """E.g. "0% of control's and 53% of treatment's requests since"."""
+    parts = [f"{share:.0%} of {variant}'s" for variant, share in shares.items()]
+    joined = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+    return f"{joined} requests since"
 
 
 def _uneven(shares: dict[str, float]) -> bool:

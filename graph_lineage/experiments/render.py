@@ -75,7 +75,7 @@ def _sample_ratios(report: ExperimentReport) -> list[str]:
     ]
     quiet = len(report.sample_ratios) - len(shown)
     if quiet:
-        lines.append(f"- {quiet} segment tests as declared")
+        lines.append(f"- {quiet} segment test{'s' if quiet > 1 else ''} as declared")
     return lines
 
 

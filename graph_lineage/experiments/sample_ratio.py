@@ -90,5 +90,6 @@ def _check(
 
 def _span(check: SampleRatioCheck) -> str:
     start = check.period_start.strftime("%Y-%m-%d %H:%M")
-    end = check.period_end.strftime("%Y-%m-%d %H:%M") if check.period_end else "now"
-    return f"{start} to {end}"
+    if check.period_end is None:
+        return f"from {start} (still running)"
+    return f"{start} to {check.period_end:%Y-%m-%d %H:%M}"

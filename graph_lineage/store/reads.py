@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, LiteralString
 
-
 # Bookkeeping no answer shows: an experiment's declarations are JSON that names model
 # versions, so a caller who may not see those would read them there (the experiment report
 # reads them itself, and applies visibility).
