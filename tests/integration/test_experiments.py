@@ -261,10 +261,62 @@ def test_no_outcomes_says_so(module_settings: Settings) -> None:
     assert [v.units for v in report.variants] == [100, 100]
 
 
-def _event(kind: str, at: datetime, **fields: Any) -> dict[str, Any]:
+def test_an_experiment_randomized_by_request_counts_requests(module_settings: Settings) -> None:
+    """Twenty users, ten requests each, every request assigned on its own: 200 units, and no
+    user is "exposed to two variants" (the request is the unit)."""
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    events: list[dict[str, Any]] = [
+        _event(
+            "experiment.started",
+            start,
+            experiment="per-request",
+            salt="s",
+            randomization_unit="request",
+            variants=[
+                {"name": "control", "traffic_share": 0.5, "model_version": "model:m@v1"},
+                {"name": "treatment", "traffic_share": 0.5, "model_version": "model:m@v2"},
+            ],
+        ),
+    ]
+    for index in range(200):
+        at = start + timedelta(minutes=index + 1)
+        events.append(
+            _event(
+                "recommendation.served",
+                at,
+                request_id=f"r-{index}",
+                served_at=at.isoformat(),
+                user_id=f"u-{index % 20}",
+                segment="all",
+                experiment="per-request",
+                variant=("control", "treatment")[index % 2],
+                model_version=f"model:m@v{1 + index % 2}",
+                items=[{"item_id": "sku-1", "score": 0.5, "position": 0}],
+            )
+        )
+        if index % 3 == 0:
+            events.append(
+                _event(
+                    "outcome.observed", at, request_id=f"r-{index}", item_id="sku-1", kind="click"
+                )
+            )
+    with Store.connect(module_settings) as store:
+        load_events(store, module_settings, events, wipe=True)
+        report = experiment_report(
+            store, module_settings, ReportRequest("per-request", method="cuped")
+        )
+    assert report.unit == "request" and [v.units for v in report.variants] == [100, 100]
+    assert {c.name: c.passed for c in report.integrity}["multiple_variants"]
+    assert any("CUPED needs a unit seen before" in note for note in report.notes)
+    click = _effect(report, "click_rate")
+    # every third request clicked: 34 of the control's 100 (even indexes), 33 of the treatment's
+    assert click.effect.control_mean == 0.34 and click.effect.treatment_mean == 0.33
+
+
+def _event(event_type: str, at: datetime, **fields: Any) -> dict[str, Any]:
     return {
-        "type": kind,
-        "event_id": f"{kind}-{fields.get('request_id', 'x')}",
+        "type": event_type,
+        "event_id": f"{event_type}-{fields.get('request_id', fields.get('experiment', 'x'))}",
         "event_time": at.isoformat(),
         "producer": "https://example.test",
         "schema_version": "1.0",
