@@ -73,13 +73,11 @@ class Design:
         return self.variants[1:]
 
     def period_at(self, at: datetime) -> Period | None:
-        """The period ``at`` falls in; a time before the first declaration belongs to it (an
-        assignment is logged before the start event is timed), none after the stop."""
+        """The period ``at`` falls in; None before the first declaration, after the stop
+        and while stopped."""
         for period in self.periods:
             if period.holds(at):
                 return period
-        if self.periods and at < self.periods[0].start:
-            return self.periods[0]
         return None
 
 
@@ -95,7 +93,7 @@ def read_design(store: Reader, name: str) -> Design:
     variants = _control_first([v["name"] for v in row["variants"]])
     declarations = sorted(
         (json.loads(text) for text in row["declarations"]),
-        key=lambda d: (d["event_time"], d["event_id"]),
+        key=lambda d: (_instant(d["event_time"]), d["event_id"]),
     )
     stopped = _time(row["stopped_at"])
     return Design(
@@ -108,7 +106,7 @@ def read_design(store: Reader, name: str) -> Design:
         owner=row["owner"],
         variants=variants,
         variant_uids={v["name"]: v["uid"] for v in row["variants"]},
-        periods=_periods(declarations, stopped) or _current_period(row),
+        periods=_periods(declarations) or _current_period(row),
     )
 
 
@@ -123,15 +121,19 @@ def _control_first(names: list[str]) -> tuple[str, ...]:
     return tuple(ordered)
 
 
-def _periods(declarations: list[dict[str, Any]], stopped: datetime | None) -> tuple[Period, ...]:
-    running = [d for d in declarations if d["type"] != "experiment.stopped"]
+def _periods(declarations: list[dict[str, Any]]) -> tuple[Period, ...]:
+    """Periods from declarations in time order: each started or changed one opens a period
+    that the next declaration closes; a stop closes it and opens none (until a start or a
+    change declares the experiment running again)."""
     periods = []
-    for index, declared in enumerate(running):
-        start = utc(datetime.fromisoformat(declared["event_time"]))
-        following = running[index + 1] if index + 1 < len(running) else None
-        end = utc(datetime.fromisoformat(following["event_time"])) if following else stopped
+    for index, declared in enumerate(declarations):
+        if declared["type"] == "experiment.stopped":
+            continue
+        start = _instant(declared["event_time"])
+        following = declarations[index + 1] if index + 1 < len(declarations) else None
+        end = _instant(following["event_time"]) if following else None
         if end is not None and end <= start:
-            continue  # declared after the stop, or replaced at the same instant
+            continue  # replaced at the same instant
         periods.append(
             Period(
                 start=start,
@@ -143,6 +145,12 @@ def _periods(declarations: list[dict[str, Any]], stopped: datetime | None) -> tu
             )
         )
     return tuple(periods)
+
+
+def _instant(text: str) -> datetime:
+    """A declaration's time in UTC (one written before times were stored in UTC may carry
+    another offset: sorting the text would misorder it)."""
+    return utc(datetime.fromisoformat(text))
 
 
 def _current_period(row: Any) -> tuple[Period, ...]:

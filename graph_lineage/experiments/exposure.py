@@ -1,8 +1,9 @@
 """Exposure: each randomization unit's requests and outcomes, folded from the recommendations.
 
 A report reads the experiment's recommendations once, in time slices of about :data:`PAGE`
-requests (sized from the contexts' daily counters) through the ``served_at`` index, each
-with its outcomes collected in Cypher, and folds them into one :class:`Unit` per
+requests (sized from the contexts' daily counters), through the ``served_at`` index or,
+when the experiment is a small part of the window's traffic, from its contexts; each
+request comes with its outcomes collected in Cypher, and folds them into one :class:`Unit` per
 randomization unit: the user
 pseudonym for ``user`` experiments, the request for ``request`` ones. Memory grows with
 the units, not the requests; the database sends one row per request. Why this and not a
@@ -43,14 +44,32 @@ RETURN r.uid AS uid, r.served_at AS served_at, r.user_pseudonym AS user, r.segme
 ORDER BY served_at, uid
 """
 
+# The same, reached from the experiment's contexts: cheaper when the experiment is a small
+# part of the traffic in the window (see _through_contexts).
+EXPOSURES_THROUGH_CONTEXTS = """
+MATCH (c:LineageContext) WHERE c.variant IN $variants
+MATCH (c)<-[h:HAS_CONTEXT]-(r:Recommendation)
+WHERE h.valid_from >= $from AND h.valid_from < $to
+RETURN r.uid AS uid, r.served_at AS served_at, r.user_pseudonym AS user, r.segment AS segment,
+       c.uid AS context, c.variant AS variant,
+       COLLECT { MATCH (o:Outcome)-[:FOR]->(r)
+                 RETURN {kind: o.kind, value: o.value} } AS outcomes
+ORDER BY served_at, uid
+"""
+
 # The experiment's requests per day, from the contexts' daily counters: how to cut the
 # reading into batches of about PAGE requests.
 DAILY_REQUESTS = """
 MATCH (c:LineageContext) WHERE c.variant IN $variants
 MATCH (u:ContextUsage {context: c.uid})
-WHERE u.day >= $firstDay AND u.day <= $lastDay
 RETURN u.day AS day, sum(u.count) AS requests
 ORDER BY day
+"""
+
+# All requests served on the days of the window, whatever served them.
+TRAFFIC = """
+MATCH (u:ContextUsage) WHERE u.day >= $firstDay AND u.day <= $lastDay
+RETURN coalesce(sum(u.count), 0) AS requests
 """
 
 # Every request of the given users in [from, to), whatever served it: their pre-period.
@@ -117,8 +136,9 @@ class Exposure:
     def add(self, row: Any, design: Design, unit_key: str, variant: str) -> None:
         served = utc(row["served_at"])
         period = design.period_at(served)
-        if period is None or served < design.periods[0].start:
-            self._outside(row, "after" if period is None else "before")
+        if period is None:
+            early = not design.periods or served < design.periods[0].start
+            self._outside(row, "before" if early else "after")
             return
         index = design.periods.index(period)
         unit = self.units.get(unit_key)
@@ -181,21 +201,38 @@ def read_exposure(store: Reader, design: Design, start: datetime, end: datetime)
 
 def _pages(store: Reader, variants: list[str], start: datetime, end: datetime) -> Iterator[Any]:
     """The requests in [start, end), one bounded time slice at a time, in time order."""
-    for lower, upper in _slices(store, variants, utc(start), utc(end)):
-        yield from store.read(EXPOSURES, variants=variants, **{"from": lower, "to": upper})
+    start, end = utc(start), utc(end)
+    daily = {
+        native(row["day"]): row["requests"] for row in store.read(DAILY_REQUESTS, variants=variants)
+    }
+    slices = list(_slices(daily, start, end))
+    query = (
+        EXPOSURES_THROUGH_CONTEXTS
+        if _through_contexts(store, daily, len(slices), start, end)
+        else EXPOSURES
+    )
+    for lower, upper in slices:
+        yield from store.read(query, variants=variants, **{"from": lower, "to": upper})
+
+
+def _through_contexts(
+    store: Reader, daily: dict[Any, int], slices: int, start: datetime, end: datetime
+) -> bool:
+    """Whether to read from the experiment's contexts: each slice then walks every request
+    the contexts ever had, against every request of the window once through the time index."""
+    traffic: int = store.read(TRAFFIC, firstDay=start.date(), lastDay=end.date())[0]["requests"]
+    return slices * sum(daily.values()) < traffic
 
 
 def _slices(
-    store: Reader, variants: list[str], start: datetime, end: datetime
+    daily: dict[Any, int], start: datetime, end: datetime
 ) -> Iterator[tuple[datetime, datetime]]:
     """Each UTC day of [start, end), cut into as many equal slices as it has PAGEs of
     requests (a day the counters don't know is one slice)."""
-    days = store.read(DAILY_REQUESTS, variants=variants, firstDay=start.date(), lastDay=end.date())
-    counts = {native(row["day"]): row["requests"] for row in days}
     day = datetime(start.year, start.month, start.day, tzinfo=UTC)
     while day < end:
         lower, upper = max(day, start), min(day + timedelta(days=1), end)
-        pieces = max(1, math.ceil(counts.get(day.date(), 0) / PAGE))
+        pieces = max(1, math.ceil(daily.get(day.date(), 0) / PAGE))
         step = (upper - lower) / pieces
         for piece in range(pieces):
             yield (

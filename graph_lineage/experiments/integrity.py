@@ -67,7 +67,7 @@ def _outside_run(design: Design, exposure: Exposure) -> IntegrityCheck:
     if before:
         parts.append(f"{plural(before, 'request')} before the start")
     if after:
-        parts.append(f"{plural(after, 'request')} after the stop")
+        parts.append(f"{plural(after, 'request')} after a stop")
     summary = (
         " and ".join(parts) + f" of {design.uid}: left out of the analysis"
         if parts

@@ -92,25 +92,27 @@ def _declared_changes(design: Design) -> Iterable[Intervention]:
 def _feature_switches(
     design: Design, contexts: list[dict[str, Any]], exposure: Exposure
 ) -> Iterable[Intervention]:
-    first_seen: dict[str, datetime] = {}
+    """A feature version an arm began to read after it started (by more than SETTLE): one
+    intervention per version, at the first arm's switch; the arms that read it from their
+    start were not touched by it."""
+    first_use: dict[tuple[str, str], datetime] = {}  # (variant, feature version) -> first
+    arm_start: dict[str, datetime] = {}
     for context in contexts:
+        at, variant = exposure.context_first[context["uid"]], context["variant"]
+        arm_start[variant] = min(arm_start.get(variant, at), at)
         for fv in context["feature_versions"] or []:
-            at = exposure.context_first[context["uid"]]
-            first_seen[fv] = min(first_seen.get(fv, at), at)
-    arm_start = {
-        v: min(
-            (exposure.context_first[c["uid"]] for c in contexts if c["variant"] == v), default=None
-        )
-        for v in design.variants
-    }
-    for fv, at in sorted(first_seen.items(), key=lambda item: (item[1], item[0])):
-        starts = [s for s in arm_start.values() if s is not None]
-        if not starts or at < max(starts) + SETTLE:
-            continue
-        shares = _shares_since(
+            first_use[(variant, fv)] = min(first_use.get((variant, fv), at), at)
+    switched: defaultdict[str, dict[str, datetime]] = defaultdict(dict)  # fv -> arm -> when
+    for (variant, fv), at in first_use.items():
+        if at >= arm_start[variant] + SETTLE:
+            switched[fv][variant] = at
+    for fv, arms in sorted(switched.items(), key=lambda item: (min(item[1].values()), item[0])):
+        at = min(arms.values())
+        reads = _shares_since(
             design, contexts, exposure, at, lambda c, fv=fv: fv in (c["feature_versions"] or [])
         )
-        replaced = _replaced(fv, contexts, exposure, at)
+        shares = {v: reads[v] if v in arms else 0.0 for v in design.variants}
+        replaced = _replaced(fv, contexts, exposure, at, set(arms))
         yield Intervention(
             "feature_switch",
             at,
@@ -124,10 +126,11 @@ def _feature_switches(
         )
 
 
-def _replaced(fv: str, contexts: list[dict[str, Any]], exposure: Exposure, at: datetime) -> str:
-    """The versions of the same feature that the arms now using ``fv`` served before."""
+def _replaced(
+    fv: str, contexts: list[dict[str, Any]], exposure: Exposure, at: datetime, arms: set[str]
+) -> str:
+    """The versions of the same feature that the arms switching to ``fv`` served before."""
     name = uids.parse(fv).name
-    arms = {c["variant"] for c in contexts if fv in (c["feature_versions"] or [])}
     earlier = {
         f
         for c in contexts

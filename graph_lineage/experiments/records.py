@@ -2,9 +2,10 @@
 
 A ``(:RunRecord {kind: 'experiment_report'})`` (the node governance runs and completeness
 audits leave too) holds the request (experiment, window, metrics, segments, method,
-correction), who asked, how many requests, units and outcomes were read, a SHA-256 of the
-per-unit data (so a later run can tell whether it read the same data), and the report
-itself as JSON, aggregates only: no example uid and no unit, whoever asked.
+correction), who asked, how many requests and outcomes were read and units analysed, a
+SHA-256 of the data the numbers come from (so a later run can tell whether it read the same
+data), and the report itself as JSON, aggregates only: no example uid and no unit, whoever
+asked.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import hashlib
 import json
 from typing import TYPE_CHECKING
 
-from graph_lineage.experiments.exposure import Exposure
+from graph_lineage.experiments.design import Design
+from graph_lineage.experiments.exposure import Exposure, PreExposure
 from graph_lineage.experiments.render import report_json
 from graph_lineage.governance.records import finish_run, start_run
 from graph_lineage.store.connection import Store
+from graph_lineage.store.values import jsonable
 
 if TYPE_CHECKING:
     from graph_lineage.experiments.report import ExperimentReport, ReportRequest
@@ -28,11 +31,13 @@ KIND = "experiment_report"
 def record_report(
     store: Store,
     report: ExperimentReport,
-    exposure: Exposure,
+    fingerprint: str,
     request: ReportRequest,
     principal: str | None,
 ) -> ExperimentReport:
-    """Write the run's record; the report, with the record's uid."""
+    """Write the run's record (``fingerprint``: :func:`data_hash` of what it read); the
+    report, with the record's uid."""
+    metrics = dict.fromkeys(e.metric for e in report.effects) or dict.fromkeys(request.metrics)
     uid = start_run(
         store,
         KIND,
@@ -41,33 +46,35 @@ def record_report(
             "principal": principal,
             "window_start": report.start,
             "window_end": report.end,
-            "metrics": [e.metric for e in report.effects if e.segment is None]
-            or list(request.metrics),
+            "metrics": list(metrics),
             "segments": list(request.segments) if request.segments is not None else None,
             "method": report.method,
             "correction": report.correction,
         },
     )
-    aggregates = report_json(report, examples=False)
     finish_run(
         store,
         uid,
         {
-            "requests": exposure.rows,
-            "units": len(exposure.units),
-            "outcomes": exposure.outcomes,
-            "data_sha256": data_hash(exposure),
-            "report": json.dumps(aggregates, sort_keys=True),
+            "requests": report.requests,
+            "units": sum(v.units for v in report.variants),  # those analysed
+            "outcomes": report.outcomes,
+            "data_sha256": fingerprint,
+            "report": json.dumps(report_json(report, examples=False), sort_keys=True),
         },
     )
     return dataclasses.replace(report, record=uid)
 
 
-def data_hash(exposure: Exposure) -> str:
-    """A hash of the per-unit data a report computed from, independent of reading order."""
+def data_hash(design: Design, exposure: Exposure, pre: PreExposure | None) -> str:
+    """A SHA-256 of everything a report's numbers come from, independent of reading order:
+    the declared periods, each unit's requests, outcomes, segment and variants per period,
+    and its pre-period when CUPED read one."""
     digest = hashlib.sha256()
+    digest.update(json.dumps(jsonable([dataclasses.asdict(p) for p in design.periods])).encode())
     for key in sorted(exposure.units):
         unit = exposure.units[key]
+        periods = sorted((index, sorted(seen)) for index, seen in unit.period_variants.items())
         digest.update(
             json.dumps(
                 [
@@ -76,7 +83,18 @@ def data_hash(exposure: Exposure) -> str:
                     sorted(unit.with_outcome.items()),
                     sorted(unit.values.items()),
                     unit.segment,
+                    periods,
                 ],
             ).encode()
         )
+        if pre is not None:
+            digest.update(
+                json.dumps(
+                    [
+                        pre.requests.get(key, 0),
+                        sorted(pre.with_outcome.get(key, {}).items()),
+                        sorted(pre.values.get(key, {}).items()),
+                    ]
+                ).encode()
+            )
     return digest.hexdigest()

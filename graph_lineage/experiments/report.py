@@ -31,7 +31,7 @@ from graph_lineage.experiments.exposure import (
 )
 from graph_lineage.experiments.integrity import IntegrityCheck, check_integrity
 from graph_lineage.experiments.metrics import Metric, default_metrics, metric_named
-from graph_lineage.experiments.records import record_report
+from graph_lineage.experiments.records import data_hash, record_report
 from graph_lineage.experiments.sample_ratio import SampleRatioCheck, check_sample_ratios
 from graph_lineage.experiments.statistics import Correction, Method
 from graph_lineage.lineage.visibility import EVERYTHING, Visibility
@@ -98,7 +98,7 @@ def experiment_report(
     metrics = [metric_named(m) for m in request.metrics] or default_metrics(
         exposure.kinds, exposure.varying
     )
-    pre = _pre_exposure(store, settings, design, exposure, method, notes)
+    pre = _pre_exposure(store, settings, design, contexts, exposure, method, notes)
     segments = _segments(exposure, request.segments)
     summaries = variant_summaries(design, exposure, metrics)
     effects = analyse_effects(
@@ -127,7 +127,7 @@ def experiment_report(
         outcomes=exposure.outcomes,
         notes=notes,
     )
-    return record_report(store, report, exposure, request, principal)
+    return record_report(store, report, data_hash(design, exposure, pre), request, principal)
 
 
 def _window(
@@ -145,18 +145,25 @@ def _pre_exposure(
     store: Store,
     settings: Settings,
     design: Design,
+    contexts: list[dict[str, object]],
     exposure: Exposure,
     method: str,
     notes: list[str],
 ) -> PreExposure | None:
-    if not method.startswith("cuped") or not exposure.units or not design.periods:
+    """Each unit's requests in the days before the experiment's first exposure (not before
+    its start event: requests routed ahead of it are exposures, and a covariate the
+    treatment touched would pull the estimate towards zero)."""
+    if not method.startswith("cuped") or not exposure.units:
         return None
     if design.unit == "request":
         notes.append("CUPED needs a unit seen before the experiment; requests are new: not applied")
         return None
-    start = design.periods[0].start
+    firsts = [m for c in contexts if (m := moment(c["first_seen"])) is not None]
+    if not firsts:
+        return None
+    end = utc(min(firsts))
     days = settings.experiment_pre_period_days
-    return read_pre_exposure(store, sorted(exposure.units), start - timedelta(days=days), start)
+    return read_pre_exposure(store, sorted(exposure.units), end - timedelta(days=days), end)
 
 
 def _segments(exposure: Exposure, asked: tuple[str, ...] | None) -> list[str]:

@@ -1,9 +1,12 @@
 """Sample-ratio mismatch: were units split between the variants as the experiment declared?
 
 One chi-square test per period between declarations (a split that changes mid-experiment
-changes what is expected), over the units active in the period, and the same within each
-segment so a report can say where a mismatch is. A unit that saw two variants in one
-period is left out of that period's counts (the integrity checks count it). A mismatch is
+changes what is expected), over the units that arrived in the period (their first
+exposure), each with the variant it was assigned then, and the same within each segment so
+a report can say where a mismatch is. Counting arrivals holds whether assignment is sticky
+(a returning unit keeps its variant) or redrawn at each split: either way a unit's first
+assignment followed the split of its first period. A unit that saw two variants in that
+period is left out of the counts (the integrity checks count it). A mismatch is
 a p-value below ``experiment_srm_p_value`` (0.001, GrowthBook's default): with daily looks
 at many experiments a looser threshold would cry wolf every week.
 """
@@ -53,25 +56,32 @@ def check_sample_ratios(
     """Per period, over all units and per segment, in period order."""
     checks = []
     for index, period in enumerate(design.periods):
-        active = [
-            (u.segment, next(iter(seen)))
+        arrived = [
+            (u.segment, variant)
             for u in units.values()
-            if len(seen := u.period_variants.get(index, set())) == 1
+            if (variant := _first_variant(u)) is not None and min(u.period_variants) == index
         ]
         for segment in [None, *segments]:
-            counted = Counter(v for s, v in active if segment is None or s == segment)
+            counted = Counter(v for s, v in arrived if segment is None or s == segment)
             if segment is not None and not counted:
                 continue
             checks.append(_check(design, period, segment, counted, threshold))
     return checks
 
 
+def _first_variant(unit: Unit) -> str | None:
+    """The variant a unit saw in the period it arrived in; None for two at once."""
+    seen = unit.period_variants[min(unit.period_variants)]
+    return next(iter(seen)) if len(seen) == 1 else None
+
+
 def _check(
     design: Design, period: Period, segment: str | None, counted: Counter[str], threshold: float
 ) -> SampleRatioCheck:
-    variants = [v for v in design.variants if v in period.shares]
+    # a variant with units that the period did not declare is a certain mismatch (share 0)
+    variants = [v for v in design.variants if v in period.shares or counted.get(v)]
     observed = {v: counted.get(v, 0) for v in variants}
-    declared = {v: period.shares[v] for v in variants}
+    declared = {v: period.shares.get(v, 0.0) for v in variants}
     test = sample_ratio(list(observed.values()), list(declared.values()))
     if isinstance(test, TooLittleData):
         return SampleRatioCheck(

@@ -351,7 +351,7 @@ def _experiment_row(event: ExperimentEvent) -> Row:
         "declaration": json.dumps(
             {
                 "event_id": event.event_id,
-                "event_time": event.event_time.isoformat(),
+                "event_time": event.event_time.astimezone(UTC).isoformat(),
                 "type": event.type,
                 "variants": {
                     v.name: {"traffic_share": v.traffic_share, "model_version": v.model_version}

@@ -20,14 +20,19 @@ import pytest
 
 from graph_lineage.cli import main
 from graph_lineage.demo_faults import Faults, FaultyDemoPipeline
+from graph_lineage.drift.signals import utc
 from graph_lineage.experiments import (
     ExperimentFilter,
     ExperimentReport,
     ReportRequest,
     experiment_report,
+    exposure,
     list_experiments,
     report_json,
 )
+from graph_lineage.experiments.design import read_design
+from graph_lineage.experiments.exposure import read_contexts, read_exposure
+from graph_lineage.experiments.records import data_hash
 from graph_lineage.lineage.visibility import Visibility
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
@@ -131,6 +136,24 @@ def test_units_in_two_variants_are_counted_once_and_left_out(clean: Loaded) -> N
     assert crossed > 0 and check.count == crossed and not check.passed
     analysed = sum(v.units for v in report.variants)
     assert analysed == len(seen) - crossed
+
+
+@pytest.mark.parametrize("name", [RANKER, RETRIEVER])
+def test_both_ways_of_reading_exposures_read_the_same(
+    clean: Loaded, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the time index (the demo's experiments are a big part of its traffic) and
+    from the experiment's contexts (what a small experiment uses): the same data."""
+    design = read_design(clean.store, name)
+    contexts = read_contexts(clean.store, design)
+    start = min(utc(c["first_seen"]) for c in contexts)
+    end = max(utc(c["last_seen"]) for c in contexts) + timedelta(seconds=1)
+    read = {}
+    for through_contexts in (False, True):
+        monkeypatch.setattr(exposure, "_through_contexts", lambda *_, f=through_contexts: f)
+        found = read_exposure(clean.store, design, start, end)
+        read[through_contexts] = (found.rows, data_hash(design, found, None))
+    assert read[False] == read[True] and read[False][0] > 1000
 
 
 def test_a_split_change_gets_its_own_sample_ratio_test(clean: Loaded) -> None:
