@@ -194,5 +194,9 @@ def up(settings: Settings, arguments: argparse.Namespace) -> int:
         f"Drift scans:    every {settings.drift_scan_interval:g} s in the API process"
         " (the demo has a source change and a new cohort to find; docs/drift.md)"
     )
+    print(
+        "Experiments:    .venv/bin/graph-lineage experiment report ranker-v3-rollout"
+        " (a true click lift to find; docs/experiments.md)"
+    )
     print("Press Ctrl+C to stop the API; `graph-lineage neo4j stop` stops Neo4j.\n")
     return serve(settings, arguments, supervisor)

@@ -16,6 +16,11 @@ from graph_lineage.store import LINEAGE_LABELS, Store, recommendation_count
 
 from ..conftest import Neo4jTarget, free_port
 
+EXPERIMENT_REPORT = """
+{ experiments { name }
+  experimentReport(experiment: "ranker-v3-rollout") { variants { name units } notes } }
+"""
+
 
 def _get(url: str) -> tuple[int, dict[str, object]]:
     try:
@@ -112,6 +117,22 @@ def test_up_migrates_loads_the_demo_and_serves_graphql(
         with urllib.request.urlopen(request, timeout=10) as reply:
             assert json.load(reply) == {"data": {"about": {"neo4jEdition": "community"}}}
 
+        # the demo's experiments, reported to a viewer through the same door
+        report = json.dumps({"query": EXPERIMENT_REPORT}).encode()
+        request = urllib.request.Request(
+            url,
+            data=report,
+            headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            answer = json.load(reply)
+        assert "errors" not in answer, answer
+        listed = {e["name"] for e in answer["data"]["experiments"]}
+        assert listed == {"ranker-v3-rollout", "retriever-v3-ab"}
+        variants = answer["data"]["experimentReport"]["variants"]
+        assert [v["name"] for v in variants] == ["control", "treatment"]
+        assert all(v["units"] > 0 for v in variants) and "rec:" not in json.dumps(answer)
+
         # the API's own drift scan finds the demo's source change, with the source first
         causes = _drift_causes(store, process)
         assert any(found[0].startswith("source:") for found in causes), causes
@@ -121,4 +142,5 @@ def test_up_migrates_loads_the_demo_and_serves_graphql(
     assert f"GraphiQL:       http://127.0.0.1:{port}/graphql" in output
     assert "Loading the demo pipeline (300 recommendations)" in output
     assert "Drift scans:    every 3600 s in the API process" in output
+    assert "Experiments:    .venv/bin/graph-lineage experiment report ranker-v3-rollout" in output
     assert process.returncode == 0
