@@ -43,7 +43,7 @@ from workload import Workload
 import graph_lineage.experiments.report as report_module
 from graph_lineage.experiments import ReportRequest, experiment_report
 from graph_lineage.experiments.design import read_design
-from graph_lineage.experiments.exposure import read_exposure
+from graph_lineage.experiments.exposure import read_contexts, read_exposure
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 
@@ -189,7 +189,7 @@ def in_own_process(settings: Settings, method: str, per_unit_read: bool) -> dict
 def exposure_reads(store: Store) -> dict[str, Any]:
     """Both exposure reads over the report's window: checked equal, then each timed."""
     design = read_design(store, EXPERIMENT)
-    contexts = report_module.read_contexts(store, design)
+    contexts = read_contexts(store, design)
     start, end = report_module._window(design, contexts, ReportRequest(EXPERIMENT))
     assert start is not None and end is not None, f"{EXPERIMENT} has no exposure"
     read = read_exposure(store, design, start, end)
