@@ -53,14 +53,11 @@ REQUESTS_PER_USER = 10
 RUNS = 3
 MEMORY_METHOD = "cuped"
 # (recommendations, how users are drawn) measured, by the scale's size (bench/run.py).
-# The demo draws users from a Pareto: at 10^6 about 1,200 users make the experiment's
-# 170,000 requests. Uniform users (as many, each as likely) give units of a few requests,
-# where aggregating per unit saves little: the comparison is made on both.
-PARETO, UNIFORM = "demo (Pareto)", "uniform"
+DEMO = "demo"
 SIZES: dict[int, tuple[tuple[int, str], ...]] = {
-    2_000: ((2_000, PARETO), (2_000, UNIFORM)),
-    100_000: ((100_000, PARETO), (100_000, UNIFORM)),
-    1_000_000: ((100_000, PARETO), (100_000, UNIFORM), (1_000_000, PARETO)),
+    2_000: ((2_000, DEMO),),
+    100_000: ((100_000, DEMO),),
+    1_000_000: ((100_000, DEMO), (1_000_000, DEMO)),
 }
 # The report's parts: the library functions report.py calls, by the name it calls them.
 PARTS: dict[str, tuple[str, ...]] = {
@@ -250,7 +247,7 @@ def one_size(server: Server, shape: tuple[int, str]) -> tuple[list[dict[str, Any
     settings = server.settings
     size, drawn = shape
     users = max(1, size // REQUESTS_PER_USER)
-    workload = Workload.demo(size, users=users, uniform_users=drawn == UNIFORM)
+    workload = Workload.demo(size, users=users)
     began = time.perf_counter()
     counts = load(server, workload)
     load_s = time.perf_counter() - began
@@ -284,7 +281,7 @@ def one_size(server: Server, shape: tuple[int, str]) -> tuple[list[dict[str, Any
 
 def run(server: Server, size: int) -> dict[str, Any]:
     results, loads = [], []
-    for shape in SIZES.get(size) or ((size, PARETO),):
+    for shape in SIZES.get(size) or ((size, DEMO),):
         rows, loaded = one_size(server, shape)
         results += rows
         loads.append(loaded)

@@ -4,11 +4,11 @@
 outcomes collected, and folds the rows per unit in Python. :func:`read_unit_exposure`
 asks the database to do the folding instead, in bounded batches: one query per day of the
 window (cut again at each period of the design, so a batch lies in one period), returning
-one row per (unit, variant, context) of that day with its requests, first and last
-request, the first request's uid and segment, and per outcome kind the requests with one,
-the outcomes and their values. Python merges the days into the same :class:`Exposure`, so
-the report runs unchanged on it; :func:`differences` checks that it holds the same
-per-unit data before anything is timed.
+one row per (unit, variant, context) of that day with its requests, its first request's
+time, uid and segment, and per outcome kind the requests with one, the outcomes and their
+values; and a second one the requests per context and hour. Python merges the days into
+the same :class:`Exposure`, so the report runs unchanged on it; :func:`differences` checks
+that it holds the same per-unit data before anything is timed.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ WITH r, c, COLLECT { MATCH (o:Outcome)-[:FOR]->(r)
                      RETURN {kind: kind, outcomes: outcomes, value: value, varying: varying} }
              AS kinds
 WITH r.user_pseudonym AS unit, c.variant AS variant, c.uid AS context, count(*) AS requests,
-     min(r.served_at) AS first, max(r.served_at) AS last, head(collect(r.uid)) AS example,
+     min(r.served_at) AS first, head(collect(r.uid)) AS example,
      head(collect(r.segment)) AS segment, collect(kinds) AS perRequest
 CALL (perRequest) {
   UNWIND perRequest AS kinds
@@ -49,7 +49,17 @@ CALL (perRequest) {
   RETURN collect({kind: kind, withOutcome: withOutcome, outcomes: outcomes, value: value,
                   varying: varying}) AS outcomes
 }
-RETURN unit, variant, context, requests, first, last, example, segment, outcomes
+RETURN unit, variant, context, requests, first, example, segment, outcomes
+"""
+
+# The same requests per context and hour (what the interventions check reads).
+CONTEXT_HOURS = """
+MATCH (r:Recommendation)
+WHERE r.served_at >= $from AND r.served_at < $to
+MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
+WHERE c.variant IN $variants
+RETURN c.uid AS context, c.variant AS variant, datetime.truncate('hour', r.served_at) AS hour,
+       count(*) AS requests
 """
 
 
@@ -89,6 +99,8 @@ def read_unit_exposure(store: Reader, design: Design, start: datetime, end: date
             flags = _flags_key(period.flags)
             exposure.flag_requests[(variant, flags)] += row["requests"]
             exposure.flag_examples.setdefault((variant, flags), row["example"])
+        if outside is None:
+            _hours(store, exposure, names, begins, ends)
     return exposure
 
 
@@ -115,9 +127,8 @@ def _fold(
     exposure.requests[variant] += row["requests"]
     context = row["context"]
     exposure.context_requests[(context, variant)] += row["requests"]
-    seen = (exposure.context_first.get(context), exposure.context_last.get(context))
-    exposure.context_first[context] = min(m for m in (seen[0], first) if m is not None)
-    exposure.context_last[context] = max(m for m in (seen[1], utc(row["last"])) if m)
+    seen = exposure.context_first.get(context)
+    exposure.context_first[context] = first if seen is None else min(seen, first)
     for kind in row["outcomes"]:
         unit.with_outcome[kind["kind"]] += kind["withOutcome"]
         unit.values[kind["kind"]] += kind["value"]
@@ -127,13 +138,22 @@ def _fold(
         exposure.outcomes += kind["outcomes"]
 
 
+def _hours(
+    store: Reader, exposure: Exposure, names: dict[str, str], begins: datetime, ends: datetime
+) -> None:
+    rows = store.read(CONTEXT_HOURS, variants=list(names), **{"from": begins, "to": ends})
+    for row in rows:
+        key = (row["context"], names[row["variant"]], utc(row["hour"]))
+        exposure.context_hours[key] += row["requests"]
+
+
 def differences(read: Exposure, aggregated: Exposure) -> list[str]:
     """What the per-unit aggregation got differently from ``read_exposure`` (nothing: [])."""
     found = []
     for name in ("rows", "outcomes", "requests", "context_requests", "outside", "kinds"):
         if getattr(read, name) != getattr(aggregated, name):
             found.append(f"{name}: {getattr(read, name)!r} != {getattr(aggregated, name)!r}")
-    for name in ("varying", "flag_requests", "context_first", "context_last"):
+    for name in ("varying", "flag_requests", "context_first", "context_hours"):
         if getattr(read, name) != getattr(aggregated, name):
             found.append(f"{name} differs")
     if read.units.keys() != aggregated.units.keys():

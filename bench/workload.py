@@ -8,7 +8,6 @@ traffic: ``recommendation.served`` and ``outcome.observed`` in stream order.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,22 +27,13 @@ class Workload:
     traffic: list[dict[str, Any]]  # raw JSON-ready events, as producers send them
 
     @classmethod
-    def demo(
-        cls,
-        recommendations: int,
-        seed: int = SEED,
-        users: int | None = None,
-        uniform_users: bool = False,
-    ) -> Workload:
+    def demo(cls, recommendations: int, seed: int = SEED, users: int | None = None) -> Workload:
         """``users``: how many users the requests come from (the demo's 2,000 when None,
-        whatever the size), drawn as the demo draws them (Pareto: a few users make most
-        requests) or, with ``uniform_users``, each as likely as any other."""
+        whatever the size)."""
         lineage, traffic = [], []
         pipeline = DemoPipeline(recommendations=recommendations, seed=seed)
         if users is not None:
             pipeline = DemoPipeline(recommendations=recommendations, seed=seed, users=users)
-        if uniform_users:
-            pipeline.random = UniformUsers(seed, pipeline.users)
         for event in pipeline.events():
             (traffic if event["type"] in TRAFFIC else lineage).append(event)
         return cls(lineage, traffic)
@@ -57,18 +47,6 @@ class Workload:
 
     def load_lineage(self, writer: LineageWriter) -> None:
         writer.write([parse_event(event) for event in self.lineage])
-
-
-class UniformUsers(random.Random):
-    """The demo's generator with its one Pareto draw, a request's user, made uniform over
-    ``users`` (the demo takes ``int(paretovariate(1.2) * 7) % users``)."""
-
-    def __init__(self, seed: int, users: int) -> None:
-        super().__init__(seed)
-        self.users = users
-
-    def paretovariate(self, alpha: float) -> float:
-        return 1.0 + (self.randrange(self.users) + 0.5) / 7
 
 
 def batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
