@@ -10,6 +10,7 @@ from typing import Any
 import audit
 import collector_record
 import drift
+import experiments
 import hotspots
 import ingest
 import queries
@@ -27,6 +28,7 @@ TITLES = {
     "audit": "Access log under concurrency (issue 7, part 5)",
     "profile": "Where a GraphQL request's time goes (issue 7, part 5)",
     "drift": "Drift scans against statistics windows and feature versions (issue 13)",
+    "experiments": "Experiment reports against recommendations (issue 14)",
 }
 NOTES = {
     "ingest": (
@@ -90,6 +92,18 @@ NOTES = {
         " (median of 5), the queries it sent and the rows they returned. `next day`: one more"
         " day of statistics for every version, then a scan. See `bench/drift.py`."
     ),
+    "experiments": (
+        "Each size on a wiped, migrated database: the demo (fixed seed) with one user per 10"
+        " recommendations, through the product writer. `experiment_report` of"
+        " `ranker-v3-rollout` (randomized by user), the median of 3 runs after a warm-up,"
+        " its parts timed around the library functions it calls. `request rows, folded in"
+        " Python`: `read_exposure` as the library has it (pages of 10,000 requests, each"
+        " with its outcomes); `per unit in Cypher, per day`: `bench/per_unit.py`, one query"
+        " per day returning one row per (unit, variant, context), checked to give the same"
+        " per-unit data before it is timed. `rows returned`: rows every query of the report"
+        " returned. `peak RSS`: the report (cuped) alone in a spawned process. See"
+        " `bench/experiments.py`."
+    ),
 }
 COLUMNS: dict[str, Mapping[str, str]] = {
     "ingest": ingest.COLUMNS,
@@ -99,6 +113,7 @@ COLUMNS: dict[str, Mapping[str, str]] = {
     "audit": audit.COLUMNS,
     "profile": hotspots.COLUMNS,
     "drift": drift.COLUMNS,
+    "experiments": experiments.COLUMNS,
 }
 
 
@@ -164,6 +179,9 @@ def headline(name: str, report: dict[str, Any]) -> str:
         return f"{report['recommendations']:,} recommendations. Profiles: {listed}."
     if name == "audit":
         return f"{report['appends_per_run']:,} appends per run."
+    if name == "experiments":
+        sizes = ", ".join(f"{loaded['recommendations']:,}" for loaded in report["loads"])
+        return f"Experiment `{report['experiment']}`; recommendations: {sizes}."
     if name == "drift":
         listed = ", ".join(f"`{path}`" for path in report["profiles"])
         kinds = ", ".join(report["kinds"])
@@ -218,6 +236,8 @@ def render(results_dir: Path = RESULTS_DIR) -> str:
             lines += growth(report)
         if name == "drift":
             lines += drift.breakdown(report)
+        if name == "experiments":
+            lines += experiments.breakdown(report)
         lines += ["", NOTES[name]]
     return "\n".join(lines) + "\n"
 

@@ -1,7 +1,8 @@
 """Every benchmark of issue 7 in one command, on throwaway local Neo4j servers.
 
     .venv/bin/python bench/run.py [--scale smoke|small|full]
-                                  [--only ingest,storage,collector,queries,audit,profile,drift]
+                                  [--only ingest,storage,collector,queries,audit,profile,drift,
+                                         experiments]
                                   [--output FOLDER]
 
 Each selected benchmark starts its own Neo4j (free ports, a temporary folder, removed at
@@ -14,7 +15,7 @@ is the scale the issue asks for:
 query latency at 10^4, 10^5 and 10^6 recommendations, the profiles at 10^6, 200,000
 through each ingestion way (four loads and three wipes; the writer's rate loading 10^6
 is in the query-latency results), 100,000 for storage and the collector, drift scans up to
-10^5 feature statistics windows.
+10^5 feature statistics windows, experiment reports at 10^5 and 10^6 recommendations.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 import audit
 import collector_record
 import drift
+import experiments
 import hotspots
 import ingest
 import queries
@@ -52,6 +54,7 @@ SCALES: dict[str, dict[str, int]] = {
         "audit": audit.APPENDS,
         "profile": 1_000,
         "drift": 300,
+        "experiments": 2_000,
     },
     "small": {
         "ingest": 20_000,
@@ -61,6 +64,7 @@ SCALES: dict[str, dict[str, int]] = {
         "audit": audit.APPENDS,
         "profile": 20_000,
         "drift": 10_000,
+        "experiments": 100_000,
     },
     "full": {
         "ingest": 200_000,
@@ -70,6 +74,7 @@ SCALES: dict[str, dict[str, int]] = {
         "audit": audit.APPENDS,
         "profile": 1_000_000,
         "drift": 100_000,
+        "experiments": 1_000_000,
     },
 }
 # Query latency is measured at each size of its scale, up to the scale's size.
@@ -142,6 +147,13 @@ def run_drift(folder: Path, size: int, output: Path) -> dict[str, Any]:
         return {**drift.run(server, size, profiles), "machine": machine}
 
 
+def run_experiments(folder: Path, size: int, output: Path) -> dict[str, Any]:
+    with throwaway_neo4j(folder / "experiments") as server:
+        with Store.connect(server.settings) as store:
+            machine = facts(neo4j_version(store))
+        return {**experiments.run(server, size), "machine": machine}
+
+
 # Each gets a temporary folder, its size and the folder its results go to.
 BENCHMARKS: dict[str, tuple[str, Callable[[Path, int, Path], dict[str, Any]]]] = {
     "ingest": ("ingest", run_ingest),
@@ -151,6 +163,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Path, int, Path], dict[str, Any]]]] =
     "audit": ("audit", run_audit),
     "profile": ("profile", run_profile),
     "drift": ("drift", run_drift),
+    "experiments": ("experiments", run_experiments),
 }
 
 

@@ -27,9 +27,14 @@ class Workload:
     traffic: list[dict[str, Any]]  # raw JSON-ready events, as producers send them
 
     @classmethod
-    def demo(cls, recommendations: int, seed: int = SEED) -> Workload:
+    def demo(cls, recommendations: int, seed: int = SEED, users: int | None = None) -> Workload:
+        """``users``: how many users the requests come from (the demo's 2,000 when None,
+        whatever the size)."""
         lineage, traffic = [], []
-        for event in DemoPipeline(recommendations=recommendations, seed=seed).events():
+        pipeline = DemoPipeline(recommendations=recommendations, seed=seed)
+        if users is not None:
+            pipeline = DemoPipeline(recommendations=recommendations, seed=seed, users=users)
+        for event in pipeline.events():
             (traffic if event["type"] in TRAFFIC else lineage).append(event)
         return cls(lineage, traffic)
 

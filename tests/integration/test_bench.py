@@ -53,3 +53,37 @@ def test_the_drift_benchmark_runs_and_a_rescan_reads_only_its_cursor(tmp_path: P
     assert (tmp_path / "profiles" / "drift-scan.txt").exists()
     assert "## Drift scans" in (tmp_path / "RESULTS.md").read_text()
     assert (BENCH / "results" / "drift.json").read_bytes() == committed
+
+
+def test_the_experiments_benchmark_runs_and_both_exposure_reads_agree(tmp_path: Path) -> None:
+    command = [sys.executable, str(BENCH / "run.py"), "--scale", "smoke", "--only", "experiments"]
+
+    done = subprocess.run(
+        [*command, "--output", str(tmp_path)], capture_output=True, text=True, timeout=900
+    )
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((tmp_path / "experiments.json").read_text())
+    assert result["benchmark"] == "experiments" and result["scale"] == "smoke"
+    loads = result["loads"]
+    assert [(n["recommendations"], n["users"], n["users_drawn"]) for n in loads] == [
+        (2_000, 200, "demo"),
+    ]
+    for loaded in loads:
+        compared = loaded["exposure_reads"]
+        assert compared["same_per_unit_data"] and 0 < compared["units"] < compared["requests"]
+        rows = [r for r in result["results"] if r["users_drawn"] == loaded["users_drawn"]]
+        assert [(r["approach"].split()[0], r["method"]) for r in rows] == [
+            ("request", "fixed"),
+            ("per", "fixed"),
+            ("request", "cuped"),
+            ("per", "cuped"),
+            ("request", "sequential"),
+        ]
+        # every report read the same requests and units, whichever way exposure was read
+        assert {(r["requests"], r["units"]) for r in rows} == {
+            (compared["requests"], compared["units"])
+        }
+        cuped = [r for r in rows if r["method"] == "cuped"]
+        assert all(r["parts_rows"]["pre-period read"] > 0 for r in cuped)
+    assert "## Experiment reports" in (tmp_path / "RESULTS.md").read_text()
