@@ -83,9 +83,10 @@ def analyse_effects(
     if not exposure.outcomes:
         return []
     rows = []
+    arms = _arms_by_segment(exposure)
     for metric in metrics:
         for segment in [None, *segments]:
-            control = _arm_units(exposure, design.control, segment)
+            control = arms.get((design.control, segment), [])
             for treatment in design.treatments:
                 rows.append(
                     _effect(
@@ -94,7 +95,7 @@ def analyse_effects(
                         design.control,
                         control,
                         treatment,
-                        _arm_units(exposure, treatment, segment),
+                        arms.get((treatment, segment), []),
                         pre,
                         settings,
                         method,
@@ -152,6 +153,17 @@ def _corrected(rows: list[EffectRow], correction: Correction, alpha: float) -> l
             )
         )
     return out
+
+
+def _arms_by_segment(exposure: Exposure) -> dict[tuple[str, str | None], list[tuple[str, Unit]]]:
+    """The units of each (variant, segment) and of each (variant, None): every segment."""
+    arms: dict[tuple[str, str | None], list[tuple[str, Unit]]] = {}
+    for key, unit in exposure.units.items():
+        variant = unit.variant
+        if variant is not None:
+            arms.setdefault((variant, None), []).append((key, unit))
+            arms.setdefault((variant, unit.segment), []).append((key, unit))
+    return arms
 
 
 def _arm_units(exposure: Exposure, variant: str, segment: str | None) -> list[tuple[str, Unit]]:
