@@ -105,10 +105,10 @@ def read_unit_exposure(store: Reader, design: Design, start: datetime, end: date
 
 
 def _outside(design: Design, at: datetime) -> str | None:
-    """As ``Exposure.add`` tells them: after the stop, or before the first declaration."""
-    if design.period_at(at) is None:
-        return "after"
-    return "before" if at < design.periods[0].start else None
+    """As ``Exposure.add`` tells them: before the first declaration, or after a stop."""
+    if design.period_at(at) is not None:
+        return None
+    return "before" if not design.periods or at < design.periods[0].start else "after"
 
 
 def _fold(
