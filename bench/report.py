@@ -97,7 +97,7 @@ NOTES = {
         " recommendations, through the product writer. `experiment_report` of"
         " `ranker-v3-rollout` (randomized by user), the median of 3 runs after a warm-up,"
         " its parts timed around the library functions it calls. `request rows, folded in"
-        " Python`: `read_exposure` as the library has it (pages of 10,000 requests, each"
+        " Python`: `read_exposure` as the library has it (time slices of ~10,000 requests, each"
         " with its outcomes); `per unit in Cypher, per day`: `bench/per_unit.py`, one query"
         " per day returning one row per (unit, variant, context), checked to give the same"
         " per-unit data before it is timed. `rows returned`: rows every query of the report"
