@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -187,8 +188,9 @@ def exposure_reads(store: Store) -> dict[str, Any]:
     """Both exposure reads over the report's window: checked equal, then each timed."""
     design = read_design(store, EXPERIMENT)
     contexts = read_contexts(store, design)
-    start, end = report_module._window(design, contexts, ReportRequest(EXPERIMENT))
-    assert start is not None and end is not None, f"{EXPERIMENT} has no exposure"
+    start, last = report_module._exposed(contexts)
+    assert start is not None and last is not None, f"{EXPERIMENT} has no exposure"
+    end = last + timedelta(microseconds=1)
     read = read_exposure(store, design, start, end)
     aggregated = per_unit.read_unit_exposure(store, design, start, end)
     wrong = per_unit.differences(read, aggregated)

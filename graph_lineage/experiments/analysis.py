@@ -51,8 +51,9 @@ def variant_summaries(
 ) -> list[VariantSummary]:
     summaries = []
     last = design.periods[-1] if design.periods else None
+    arms = _arms_by_segment(exposure)
     for variant in design.variants:
-        units = _arm_units(exposure, variant, None)
+        units = arms.get((variant, None), [])
         requests = sum(u.total_requests for _, u in units)
         values: dict[str, float | None] = {}
         for metric in metrics:
@@ -164,14 +165,6 @@ def _arms_by_segment(exposure: Exposure) -> dict[tuple[str, str | None], list[tu
             arms.setdefault((variant, None), []).append((key, unit))
             arms.setdefault((variant, unit.segment), []).append((key, unit))
     return arms
-
-
-def _arm_units(exposure: Exposure, variant: str, segment: str | None) -> list[tuple[str, Unit]]:
-    return [
-        (key, unit)
-        for key, unit in exposure.units.items()
-        if unit.variant == variant and (segment is None or unit.segment == segment)
-    ]
 
 
 def _arm_value(metric: Metric, units: list[tuple[str, Unit]]) -> float | None:

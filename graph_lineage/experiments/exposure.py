@@ -31,12 +31,8 @@ from graph_lineage.store.values import native
 
 PAGE = 10_000
 
-# The experiment's requests served in [from, to), with their outcomes.
-EXPOSURES = """
-MATCH (r:Recommendation)
-WHERE r.served_at >= $from AND r.served_at < $to
-MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
-WHERE c.variant IN $variants
+# Each request (r) of the experiment through its context (c), with its outcomes.
+_EXPOSURE_ROWS = """
 RETURN r.uid AS uid, r.served_at AS served_at, r.user_pseudonym AS user, r.segment AS segment,
        c.uid AS context, c.variant AS variant,
        COLLECT { MATCH (o:Outcome)-[:FOR]->(r)
@@ -44,18 +40,27 @@ RETURN r.uid AS uid, r.served_at AS served_at, r.user_pseudonym AS user, r.segme
 ORDER BY served_at, uid
 """
 
+# The experiment's requests served in [from, to), with their outcomes.
+EXPOSURES = (
+    """
+MATCH (r:Recommendation)
+WHERE r.served_at >= $from AND r.served_at < $to
+MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
+WHERE c.variant IN $variants
+"""
+    + _EXPOSURE_ROWS
+)
+
 # The same, reached from the experiment's contexts: cheaper when the experiment is a small
 # part of the traffic in the window (see _through_contexts).
-EXPOSURES_THROUGH_CONTEXTS = """
+EXPOSURES_THROUGH_CONTEXTS = (
+    """
 MATCH (c:LineageContext) WHERE c.variant IN $variants
 MATCH (c)<-[h:HAS_CONTEXT]-(r:Recommendation)
 WHERE h.valid_from >= $from AND h.valid_from < $to
-RETURN r.uid AS uid, r.served_at AS served_at, r.user_pseudonym AS user, r.segment AS segment,
-       c.uid AS context, c.variant AS variant,
-       COLLECT { MATCH (o:Outcome)-[:FOR]->(r)
-                 RETURN {kind: o.kind, value: o.value} } AS outcomes
-ORDER BY served_at, uid
 """
+    + _EXPOSURE_ROWS
+)
 
 # The experiment's requests per day, from the contexts' daily counters: how to cut the
 # reading into batches of about PAGE requests.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from graph_lineage.drift.signals import utc
+from graph_lineage.drift.signals import EPOCH, utc
 from graph_lineage.experiments.analysis import (
     EffectRow,
     VariantSummary,
@@ -92,13 +92,15 @@ def experiment_report(
     method = request.method or settings.experiment_method
     correction = request.correction or settings.experiment_correction
     contexts = read_contexts(store, design)
-    start, end = _window(design, contexts, request)
+    first, last = _exposed(contexts)
+    start = utc(request.start) if request.start else first
+    end = utc(request.end) if request.end else (last + timedelta(microseconds=1) if last else None)
     notes = _unit_notes(design)
     exposure = read_exposure(store, design, start, end) if start and end else Exposure()
     metrics = [metric_named(m) for m in request.metrics] or default_metrics(
         exposure.kinds, exposure.varying
     )
-    pre = _pre_exposure(store, settings, design, contexts, exposure, method, notes)
+    pre = _pre_exposure(store, settings, design, first, exposure, method, notes)
     segments = _segments(exposure, request.segments)
     summaries = variant_summaries(design, exposure, metrics)
     effects = analyse_effects(
@@ -121,7 +123,7 @@ def experiment_report(
             design, exposure.units, segments, settings.experiment_srm_p_value
         ),
         effects=effects,
-        integrity=check_integrity(store, design, exposure, start or _epoch(), visibility),
+        integrity=check_integrity(store, design, exposure, start or EPOCH, visibility),
         arms=compare_arms(store, design, contexts, exposure, end, visibility) if end else None,
         requests=exposure.rows,
         outcomes=exposure.outcomes,
@@ -130,22 +132,18 @@ def experiment_report(
     return record_report(store, report, data_hash(design, exposure, pre), request, principal)
 
 
-def _window(
-    design: Design, contexts: list[dict[str, object]], request: ReportRequest
-) -> tuple[datetime | None, datetime | None]:
-    """[start, end) to read: the contexts' first and last request unless asked otherwise."""
+def _exposed(contexts: list[dict[str, object]]) -> tuple[datetime | None, datetime | None]:
+    """The experiment's first and last exposure, from its contexts."""
     firsts = [m for c in contexts if (m := moment(c["first_seen"])) is not None]
     lasts = [m for c in contexts if (m := moment(c["last_seen"])) is not None]
-    start = request.start or (min(firsts) if firsts else None)
-    end = request.end or (max(lasts) + timedelta(microseconds=1) if lasts else None)
-    return (utc(start) if start else None, utc(end) if end else None)
+    return (utc(min(firsts)) if firsts else None, utc(max(lasts)) if lasts else None)
 
 
 def _pre_exposure(
     store: Store,
     settings: Settings,
     design: Design,
-    contexts: list[dict[str, object]],
+    first: datetime | None,
     exposure: Exposure,
     method: str,
     notes: list[str],
@@ -158,12 +156,10 @@ def _pre_exposure(
     if design.unit == "request":
         notes.append("CUPED needs a unit seen before the experiment; requests are new: not applied")
         return None
-    firsts = [m for c in contexts if (m := moment(c["first_seen"])) is not None]
-    if not firsts:
+    if first is None:
         return None
-    end = utc(min(firsts))
     days = settings.experiment_pre_period_days
-    return read_pre_exposure(store, sorted(exposure.units), end - timedelta(days=days), end)
+    return read_pre_exposure(store, sorted(exposure.units), first - timedelta(days=days), first)
 
 
 def _segments(exposure: Exposure, asked: tuple[str, ...] | None) -> list[str]:
@@ -196,7 +192,3 @@ def _exposure_notes(design: Design, exposure: Exposure, metrics: list[Metric]) -
                 " has nothing to compare"
             )
     return notes
-
-
-def _epoch() -> datetime:
-    return utc(datetime.fromtimestamp(0).astimezone())
