@@ -16,6 +16,7 @@ from api.ingest import ingest_events
 from api.openlineage import openlineage_endpoint
 from api.refusals import RefusalRecorder
 from api.store_errors import store_error_handler
+from api.ui import ui_routes
 from graph_lineage.auth import INGEST_ROLES, READ_ROLES, Authenticator
 from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.drift.schedule import DriftSchedule
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/v1/events", events, methods=["POST"]),
         Route("/api/v1/lineage", lineage, methods=["POST"]),
+        *ui_routes(settings),
     ]
     middleware = [
         Middleware(AuthenticationMiddleware, authenticator=authenticator, refusals=refusals)

@@ -1,8 +1,9 @@
 """Authentication on every route but the probes, and role checks per route.
 
-``/healthz`` and ``/readyz`` are public; so is the GraphiQL page itself (``GET /graphql``
-asking for HTML with no query: static, no data), so a browser can open it and send a
-token from its headers editor. Everything else needs a principal: 401 without one.
+``/healthz`` and ``/readyz`` are public; so are the explorer's files under ``/ui/`` and the
+GraphiQL page (``GET /graphql`` asking for HTML with no query, sent on to the explorer's
+GraphiQL): static, no data; the explorer signs in and sends its token with every
+operation. Everything else needs a principal: 401 without one.
 Both refusals, 401 here and 403 in :class:`RequireRoles`, are noted in the access log
 (:mod:`api.refusals`).
 """
@@ -17,9 +18,17 @@ from api.refusals import RefusalRecorder
 from graph_lineage.auth import Authenticator, Caller, Role, Unauthenticated
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
+PUBLIC_PREFIX = "/ui"
 
 
-def _is_ide_page(scope: Scope) -> bool:
+def is_public(scope: Scope) -> bool:
+    path: str = scope["path"]
+    if path in PUBLIC_PATHS or path == PUBLIC_PREFIX or path.startswith(PUBLIC_PREFIX + "/"):
+        return True
+    return is_ide_page(scope)
+
+
+def is_ide_page(scope: Scope) -> bool:
     if scope["path"] != "/graphql" or scope["method"] != "GET":
         return False
     accepts_html = "text/html" in Headers(scope=scope).get("accept", "")
@@ -37,7 +46,7 @@ class AuthenticationMiddleware:
         self.refusals = refusals
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS or _is_ide_page(scope):
+        if scope["type"] != "http" or is_public(scope):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

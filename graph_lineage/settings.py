@@ -298,6 +298,19 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    ui_dir: Path | None = Field(
+        default=None,
+        description="Folder of the built explorer served under /ui/; default: web/dist of the"
+        " checkout (`make web` builds it).",
+    )
+    ui_oidc_client_id: str | None = Field(
+        default=None,
+        description="The explorer's OIDC client id: with auth_issuer set, it signs in by the"
+        " authorization code flow with PKCE at that issuer.",
+    )
+    ui_oidc_scopes: str = Field(
+        default="openid profile", description="Scopes the explorer asks the OIDC issuer for."
+    )
 
     local_home: Path = Field(
         default_factory=lambda: Path.cwd() / ".graph-lineage",

@@ -151,9 +151,10 @@ def store(settings: Settings) -> Iterator[Store]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test by its folder: tests/unit, tests/integration, tests/e2e."""
+    """Mark each test by its folder: tests/unit, tests/integration, tests/e2e (and below)."""
+    tests = Path(__file__).parent
     for item in items:
-        folder = Path(str(item.path)).parent.name
+        folder = Path(str(item.path)).relative_to(tests).parts[0]
         if folder in ("unit", "integration", "e2e"):
             item.add_marker(folder)
 

@@ -7,13 +7,14 @@ from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from api.auth import is_ide_page
 from api.graphql.context import RequestContext
 from api.graphql.outages import RETRY_AFTER_SECONDS, found_outage
 from api.graphql.recording import record_operation, unrecorded_response
@@ -23,9 +24,14 @@ from graph_lineage.auth.policy import AccessPolicy
 from graph_lineage.errors import AccessNotRecorded
 from graph_lineage.settings import Settings
 
+GRAPHIQL_PAGE = "/ui/graphiql"
+
 
 class LineageGraphQL(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI app with GraphiQL on GET, our request context and the access log.
+    """Strawberry's ASGI app with our request context and the access log.
+
+    ``GET /graphql`` from a browser (HTML, no query) is sent on to the explorer's GraphiQL,
+    built in and served under ``/ui/graphiql`` (strawberry's own loads from a CDN).
 
     Every operation (a request carrying a document, whether it runs or is refused) is
     recorded before its answer leaves; when the record cannot be written the caller gets
@@ -36,10 +42,13 @@ class LineageGraphQL(GraphQL[RequestContext, None]):
 
     def __init__(self, settings: Settings, policy: AccessPolicy) -> None:
         super().__init__(
-            build_schema(settings, policy), graphql_ide="graphiql", subscription_protocols=()
+            build_schema(settings, policy), graphql_ide=None, subscription_protocols=()
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if is_ide_page(scope):
+            await RedirectResponse(GRAPHIQL_PAGE, status_code=303)(scope, receive, send)
+            return
         try:
             await super().__call__(scope, receive, send)
         except AccessNotRecorded as unrecorded:  # raised before any byte of the answer left

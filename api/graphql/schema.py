@@ -104,6 +104,13 @@ class About:
     neo4j_edition: str
 
 
+@strawberry.type(description="Who is asking: the signed-in principal, as the API sees it.")
+class Principal:
+    subject: str
+    roles: list[str]
+    auth_method: str
+
+
 async def _ask(info: Context, question: Callable[..., _Answer], *arguments: Any) -> _Answer:
     """``question(store, *arguments, visibility)`` off the event loop, as the caller sees it."""
     context = info.context
@@ -133,6 +140,13 @@ class Query:
             neo4j_version=neo4j.version,
             neo4j_edition=neo4j.edition,
         )
+
+    @strawberry.field(description="The principal this request is answered for.")
+    def me(self, info: Context) -> Principal:
+        caller = info.context.caller
+        assert caller is not None  # /graphql operations are authenticated
+        roles = sorted(role.value for role in caller.roles)
+        return Principal(subject=caller.subject, roles=roles, auth_method=caller.method)
 
     @strawberry.field(description="Any lineage node by uid; null when there is none.")
     async def node(self, info: Context, uid: strawberry.ID) -> LineageNode | None:

@@ -183,7 +183,8 @@ def up(settings: Settings, arguments: argparse.Namespace) -> int:
     migrate_command(settings, argparse.Namespace(status=False, wait=0))
     _load_demo_if_empty(settings)
     api = f"http://{settings.api_host}:{settings.api_port}"
-    print(f"\nGraphiQL:       {api}/graphql")
+    print(f"\nExplorer:       {api}/ui/  (sign in with a demo role)")
+    print(f"GraphiQL:       {api}/graphql")
     print(
         "  a token for it: .venv/bin/graph-lineage token viewer  (header: Authorization:"
         " Bearer <token>)"

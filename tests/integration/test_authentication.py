@@ -53,7 +53,9 @@ def _post(client: TestClient, token: str | None, path: str = "/graphql") -> Any:
 
 def test_probes_and_the_graphiql_page_are_public_the_rest_is_not(client: TestClient) -> None:
     assert client.get("/healthz").status_code == 200
-    assert client.get("/graphql", headers={"accept": "text/html"}).status_code == 200
+    page = client.get("/graphql", headers={"accept": "text/html"}, follow_redirects=False)
+    assert page.status_code == 303
+    assert client.get("/ui/config.json").status_code == 200
     refused = _post(client, None)
     assert refused.status_code == 401
     assert refused.headers["www-authenticate"].startswith("Bearer")

@@ -74,11 +74,13 @@ def test_graphql_reports_service_and_neo4j_versions(client: TestClient) -> None:
     assert about["neo4jEdition"] == "community"
 
 
-def test_graphiql_is_served_on_get(client: TestClient) -> None:
-    reply = client.get("/graphql", headers={"accept": "text/html"})
+def test_a_browser_asking_graphql_for_a_page_is_sent_to_the_built_in_graphiql(
+    client: TestClient,
+) -> None:
+    reply = client.get("/graphql", headers={"accept": "text/html"}, follow_redirects=False)
 
-    assert reply.status_code == 200
-    assert "graphiql" in reply.text.lower()
+    assert reply.status_code == 303
+    assert reply.headers["location"] == "/ui/graphiql"
 
 
 def test_the_app_refuses_to_start_without_a_pseudonymization_key(settings: Settings) -> None:

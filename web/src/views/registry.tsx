@@ -1,0 +1,12 @@
+// The explorer's views: one entry each, in the order of the navigation. A view keeps its
+// whole state in its URL (path and query), so a copied address restores it exactly.
+import type { ReactNode } from "react";
+
+export interface View {
+  path: string; // under /ui/
+  title: string;
+  element: ReactNode;
+  roles?: string[]; // shown in the navigation only to these roles; the API decides anyway
+}
+
+export const VIEWS: View[] = [];
