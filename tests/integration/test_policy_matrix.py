@@ -106,6 +106,7 @@ def _entry_points(store: Store, settings: Settings) -> dict[str, str]:
     context = _one(store, "MATCH (c:LineageContext) RETURN c.uid AS uid ORDER BY uid LIMIT 1")
     return {
         "about": "",
+        "me": "",
         "upstream": f'(uid: "{context}", depth: 10)',
         "downstream": '(uid: "source:orders", depth: 10)',
         "trace": f'(recommendationId: "{with_outcomes}")',

@@ -82,7 +82,9 @@ def _wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 180) 
             with urllib.request.urlopen(url, timeout=5) as reply:
                 if reply.status == 200:
                     return
-        except (OSError, urllib.error.HTTPError):
+        except urllib.error.HTTPError as refused:  # not ready yet: its answer is closed
+            refused.close()
+        except OSError:
             pass
         time.sleep(0.5)
     raise AssertionError(f"{url} never answered 200")
