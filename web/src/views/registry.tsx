@@ -2,6 +2,10 @@
 // whole state in its URL (path and query), so a copied address restores it exactly.
 import type { ReactNode } from "react";
 
+import { Drift } from "./Drift";
+import { Experiments } from "./Experiments";
+import { Impact } from "./Impact";
+
 export interface View {
   path: string; // under /ui/
   title: string;
@@ -9,4 +13,8 @@ export interface View {
   roles?: string[]; // shown in the navigation only to these roles; the API decides anyway
 }
 
-export const VIEWS: View[] = [];
+export const VIEWS: View[] = [
+  { path: "impact", title: "Impact", element: <Impact /> },
+  { path: "drift", title: "Drift", element: <Drift /> },
+  { path: "experiments", title: "Experiments", element: <Experiments /> },
+];
