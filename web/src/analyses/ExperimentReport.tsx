@@ -148,20 +148,21 @@ const SAMPLE_RATIOS: TableColumn<SampleRatio>[] = [
   { key: "declared", header: "Declared", value: (s) => values(s.declared, true) },
   { key: "pValue", header: "p-value", value: (s) => s.pValue, render: (s) => significant(s.pValue), numeric: true },
   { key: "mismatch", header: "Mismatch", value: (s) => s.mismatch, render: (s) => (s.mismatch ? "MISMATCH" : "no") },
-  { key: "note", header: "Note", value: (s) => s.note ?? s.summary },
+  { key: "note", header: "Note", value: (s) => s.note },
 ];
 
 const effectLabel = (e: Effect, treatments: number) =>
   `${e.metric} · ${e.segment ?? "all"}${treatments > 1 ? ` · ${e.treatment}` : ""}`;
 
-function effectColumns(relative: boolean): TableColumn<Effect>[] {
+function effectColumns(relative: boolean, treatments: number): TableColumn<Effect>[] {
   const chosen = (e: Effect) => (relative ? e.relative : e.absolute);
+  const treatment: TableColumn<Effect>[] = treatments > 1 ? [{ key: "treatment", header: "Treatment arm", value: (e) => e.treatment }] : [];
   return [
     { key: "metric", header: "Metric", value: (e) => e.metric },
     { key: "segment", header: "Segment", value: (e) => e.segment ?? "all" },
-    { key: "treatment", header: "Treatment", value: (e) => e.treatment },
+    ...treatment,
     { key: "controlMean", header: "Control", value: (e) => e.controlMean, render: (e) => significant(e.controlMean), numeric: true },
-    { key: "treatmentMean", header: "Treatment value", value: (e) => e.treatmentMean, render: (e) => significant(e.treatmentMean), numeric: true },
+    { key: "treatmentMean", header: "Treatment", value: (e) => e.treatmentMean, render: (e) => significant(e.treatmentMean), numeric: true },
     { key: "lift", header: relative ? "Relative lift" : "Absolute lift", value: (e) => chosen(e)?.estimate ?? null, render: (e) => signed(chosen(e)?.estimate, relative), numeric: true },
     { key: "low", header: "Interval low", value: (e) => chosen(e)?.low ?? null, render: (e) => signed(chosen(e)?.low, relative), numeric: true },
     { key: "high", header: "Interval high", value: (e) => chosen(e)?.high ?? null, render: (e) => signed(chosen(e)?.high, relative), numeric: true },
@@ -297,7 +298,7 @@ export function ExperimentReportView({ asking, onLift }: { asking: Asking; onLif
           height={80 + 28 * estimated.length}
         />
       )}
-      <DataTable name={`effects-${asking.lift}`} caption="Effects of each treatment against the control" columns={effectColumns(relative)} rows={report.effects} rowKey={(e) => effectLabel(e, 2)} />
+      <DataTable name={`effects-${asking.lift}`} caption="Effects of each treatment against the control" columns={effectColumns(relative, treatments)} rows={report.effects} rowKey={(e) => effectLabel(e, 2)} />
       <h3>Integrity checks</h3>
       <DataTable name="integrity" caption="Integrity checks" columns={checkColumns(denied, report.integrity)} rows={report.integrity} rowKey={(c) => c.name} />
       {report.interventions.length > 0 && (
