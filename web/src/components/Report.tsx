@@ -3,16 +3,17 @@
 import type { ReactNode } from "react";
 
 /**
- * Above a report, hidden in print. Report exports (HTML and server-side PDF) go here as
- * `children`, beside the Print button, so every report offers them in the same place.
+ * Above a report, hidden in print: where a report's own exports go (printed HTML, a PDF
+ * made by the server), passed as `children`. Without them it offers the browser's Print.
  */
 export function ReportToolbar({ label, children }: { label: string; children?: ReactNode }) {
   return (
     <div className="report-toolbar no-print" role="toolbar" aria-label={`${label}: print and export`}>
-      <button type="button" onClick={() => window.print()}>
-        Print
-      </button>
-      {children}
+      {children ?? (
+        <button type="button" onClick={() => window.print()}>
+          Print
+        </button>
+      )}
     </div>
   );
 }
