@@ -96,8 +96,8 @@ def csv_download(download: Any, folder: Path) -> Table:
     """A CSV export: its stamp lines (``# ...``) dropped, its header and rows kept."""
     path = folder / download.suggested_filename
     download.save_as(path)
-    lines = path.read_text(encoding="utf-8").split("\r\n")
-    body = "\r\n".join(line for line in lines if not line.startswith("# "))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body = "\n".join(line for line in lines if not line.startswith("# "))
     rows = list(csv.reader(io.StringIO(body)))
     return Table(rows[0], [row for row in rows[1:] if row])
 

@@ -79,7 +79,7 @@ export interface ChangePlanReport {
 
 const REASONS: TableColumn<Reason>[] = [
   { key: "change", header: "Change", value: (r) => r.change, numeric: true },
-  { key: "level", header: "Risk", value: (r) => r.level, render: (r) => <RiskLevel level={r.level} /> },
+  { key: "level", header: "Risk", value: (r) => r.level.toLowerCase(), render: (r) => <RiskLevel level={r.level} /> },
   { key: "rule", header: "Rule", value: (r) => r.rule },
   { key: "message", header: "Reason", value: (r) => r.message },
 ];
@@ -89,7 +89,7 @@ const CHANGES: TableColumn<PlanChange>[] = [
   { key: "action", header: "Action", value: (c) => c.action.toLowerCase() },
   { key: "target", header: "Target", value: (c) => c.target.uid, render: (c) => <code>{c.target.uid}</code> },
   { key: "replacement", header: "Replaced by", value: (c) => c.replacement?.uid ?? null },
-  { key: "level", header: "Risk", value: (c) => c.level, render: (c) => <RiskLevel level={c.level} /> },
+  { key: "level", header: "Risk", value: (c) => c.level.toLowerCase(), render: (c) => <RiskLevel level={c.level} /> },
   { key: "recommendations", header: "Recommendations", value: (c) => c.recommendations, render: (c) => count(c.recommendations), numeric: true },
   { key: "share", header: "Share", value: (c) => c.share, render: (c) => percent(c.share), numeric: true },
 ];
@@ -111,7 +111,7 @@ const SEGMENTS: TableColumn<SegmentRow>[] = [
 type Owner = ChangePlanReport["owners"][number];
 const OWNERS: TableColumn<Owner>[] = [
   { key: "owner", header: "Owner", value: (o) => o.owner },
-  { key: "affected", header: "Affected", value: (o) => o.affected.join(" "), render: (o) => o.affected.join(", ") },
+  { key: "affected", header: "Affected", value: (o) => o.affected.join(", ") },
 ];
 
 const COUNTS: TableColumn<{ key: string; count: number }>[] = [

@@ -7,7 +7,7 @@ import { Chart } from "../components/Chart";
 import { DataTable, type TableColumn } from "../components/DataTable";
 import { count, type Interval, percent, signed, significant } from "../components/format";
 import { Asked, Figures, ReportToolbar } from "../components/Report";
-import { ErrorNotice, Loading, NotVisible } from "../components/Status";
+import { ErrorNotice, Loading, NOT_VISIBLE, NotVisible } from "../components/Status";
 import { Time } from "../components/Time";
 import { ArmsLineage, type Arms } from "./ArmsLineage";
 import { exposureChart, liftChart } from "./charts";
@@ -142,12 +142,12 @@ const values = (list: VariantValue[], asShare: boolean) =>
 
 const SAMPLE_RATIOS: TableColumn<SampleRatio>[] = [
   { key: "periodStart", header: "Period from", value: (s) => s.periodStart, render: (s) => <Time value={s.periodStart} /> },
-  { key: "periodEnd", header: "to", value: (s) => s.periodEnd, render: (s) => (s.periodEnd ? <Time value={s.periodEnd} /> : "still running") },
+  { key: "periodEnd", header: "to", value: (s) => s.periodEnd ?? "still running", render: (s) => (s.periodEnd ? <Time value={s.periodEnd} /> : "still running") },
   { key: "segment", header: "Segment", value: (s) => s.segment ?? "all" },
   { key: "observed", header: "Units", value: (s) => values(s.observed, false) },
   { key: "declared", header: "Declared", value: (s) => values(s.declared, true) },
   { key: "pValue", header: "p-value", value: (s) => s.pValue, render: (s) => significant(s.pValue), numeric: true },
-  { key: "mismatch", header: "Mismatch", value: (s) => s.mismatch, render: (s) => (s.mismatch ? "MISMATCH" : "no") },
+  { key: "mismatch", header: "Mismatch", value: (s) => (s.mismatch ? "MISMATCH" : "no") },
   { key: "note", header: "Note", value: (s) => s.note },
 ];
 
@@ -168,7 +168,7 @@ function effectColumns(relative: boolean, treatments: number): TableColumn<Effec
     { key: "high", header: "Interval high", value: (e) => chosen(e)?.high ?? null, render: (e) => signed(chosen(e)?.high, relative), numeric: true },
     { key: "pValue", header: "p-value", value: (e) => e.pValue, render: (e) => significant(e.pValue), numeric: true },
     { key: "adjustedP", header: "Adjusted p", value: (e) => e.adjustedP, render: (e) => significant(e.adjustedP), numeric: true },
-    { key: "significant", header: "Significant", value: (e) => e.significant, render: (e) => (e.significant ? "yes" : "no") },
+    { key: "significant", header: "Significant", value: (e) => (e.significant ? "yes" : "no") },
     { key: "units", header: "Units (control / treatment)", value: (e) => (e.controlUnits === null ? null : `${e.controlUnits}/${e.treatmentUnits}`) },
     { key: "method", header: "Method or note", value: (e) => e.note ?? e.method },
   ];
@@ -178,13 +178,13 @@ function checkColumns(denied: (index: number) => boolean, rows: Check[]): TableC
   const index = (c: Check) => rows.indexOf(c);
   return [
     { key: "name", header: "Check", value: (c) => c.name },
-    { key: "passed", header: "Passed", value: (c) => c.passed, render: (c) => (c.passed ? "passed" : "FAILED") },
+    { key: "passed", header: "Passed", value: (c) => (c.passed ? "passed" : "FAILED") },
     { key: "count", header: "Count", value: (c) => c.count, render: (c) => count(c.count), numeric: true },
     { key: "summary", header: "Summary", value: (c) => c.summary },
     {
       key: "examples",
       header: "Example requests",
-      value: (c) => (denied(index(c)) ? "not visible to your role" : (c.examples ?? []).join(" ")),
+      value: (c) => (denied(index(c)) ? NOT_VISIBLE : (c.examples ?? []).join(", ")),
       render: (c) => (denied(index(c)) ? <NotVisible /> : (c.examples ?? []).join(", ") || "—"),
     },
     { key: "hiddenExamples", header: "Hidden examples", value: (c) => c.hiddenExamples, numeric: true },
@@ -196,7 +196,7 @@ const INTERVENTIONS: TableColumn<Intervention>[] = [
   { key: "kind", header: "Kind", value: (i) => i.kind },
   { key: "subject", header: "Subject", value: (i) => i.subject, render: (i) => <code>{i.subject}</code> },
   { key: "shares", header: "Share of each arm touched", value: (i) => values(i.shares, true) },
-  { key: "confounds", header: "Confounds", value: (i) => i.confounds, render: (i) => (i.confounds ? "CONFOUNDS" : "no") },
+  { key: "confounds", header: "Confounds", value: (i) => (i.confounds ? "CONFOUNDS" : "no") },
   { key: "summary", header: "Summary", value: (i) => i.summary },
 ];
 
