@@ -24,6 +24,7 @@ from starlette.testclient import TestClient
 
 from api import create_app
 from graph_lineage.access_log import AccessLogFilter, AccessRecord, query, verify
+from graph_lineage.auth import ApiKeys, Role
 from graph_lineage.demo import DemoPipeline
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
@@ -144,6 +145,20 @@ def test_an_auditor_s_trace_pdf_shows_what_the_auditor_may_read(
     assert reply.status_code == 200 and pseudonym
     assert f"user pseudonym {pseudonym}" in _pages(reply.content)[0]
     assert "not visible to your role" not in "".join(_pages(reply.content))
+
+
+def test_an_api_key_asks_for_a_report_as_a_token_does(
+    client: TestClient, store: Store, settings: Settings
+) -> None:
+    key = ApiKeys(settings.api_keys_file).create("audit-desk", [Role.AUDITOR])
+    body = {"report": "impact", "arguments": {"uid": "source:orders"}}
+
+    reply = client.post(PATH, json=body, headers={"X-API-Key": key})
+
+    assert reply.status_code == 200, reply.text
+    assert "Exported by api-key:audit-desk (auditor) at" in _pages(reply.content)[0]
+    (export,) = _exports(store)
+    assert (export.subject, export.auth_method) == ("api-key:audit-desk", "api_key")
 
 
 def test_a_viewer_may_not_export_a_trace_and_the_answer_names_no_recommendation(
