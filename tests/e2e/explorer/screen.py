@@ -151,16 +151,21 @@ def graphql_data(answer: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def assert_printable(page: Any, heading: str) -> None:
-    """Printed, the report keeps its heading and loses the navigation and the forms."""
+def assert_printable(page: Any, heading: str, report: str, principal: str) -> None:
+    """Printed (its Print button, recorded as an export), the report keeps its heading,
+    gains the export's stamp and loses the navigation, the forms and the buttons."""
     from playwright.sync_api import expect
 
+    page.get_by_role("button", name=f"Print {report}", exact=True).click()
+    stamp = page.get_by_test_id("print-stamp")
+    expect(stamp).to_contain_text(f"Exported by {principal}")
     page.emulate_media(media="print")
     try:
         expect(page.get_by_role("navigation", name="Views")).to_be_hidden()
-        controls = page.locator("form.filters, form.plan-form, .report-toolbar")
-        for index in range(controls.count()):
-            expect(controls.nth(index)).to_be_hidden()
+        hidden = page.locator("form.filters, form.plan-form, fieldset.mode, .export-buttons")
+        for index in range(hidden.count()):
+            expect(hidden.nth(index)).to_be_hidden()
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        expect(stamp).to_be_visible()
     finally:
         page.emulate_media(media="screen")

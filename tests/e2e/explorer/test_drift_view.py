@@ -138,5 +138,5 @@ def test_a_url_restores_an_alert_judged_against_another_baseline(
     assert_export_equals_table(table(page, "windows-1"), export_csv(page, "windows-1", tmp_path))
     assert_export_equals_table(table(page, "causes"), export_csv(page, "causes", tmp_path))
     assert_chart_png(page, signals[0]["signal"], tmp_path)
-    assert_printable(page, alert["signal"])
+    assert_printable(page, alert["signal"], "the drift alert's report", "demo-data_scientist")
     assert axe_violations(page) == []

@@ -156,7 +156,12 @@ def test_a_url_restores_a_report_with_its_method_and_exports(
         table(page, "sample-ratios"), export_csv(page, "sample-ratios", tmp_path)
     )
     assert_chart_png(page, "Absolute lift of each comparison, with its 95.0% interval", tmp_path)
-    assert_printable(page, "Report of ranker-v3-rollout")
+    with page.expect_download() as pdf:  # the server's PDF of the same report, as asked here
+        page.get_by_role("button", name="Download the experiment report as PDF").click()
+    assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")
+    assert_printable(
+        page, "Report of ranker-v3-rollout", "the experiment report", "demo-data_scientist"
+    )
 
 
 def test_a_viewer_reads_the_counts_and_not_the_requests(

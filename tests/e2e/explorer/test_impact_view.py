@@ -107,6 +107,9 @@ def test_a_node_shows_what_it_touches_its_traffic_owners_and_risk(
     ).to_be_visible()
     change = {"changes": [{"deprecate": FEATURE}], "asOf": f"{_today()}T00:00:00Z", "windowDays": 7}
     _assert_plan_shown(page, "going-away", _plan(demo_server, "engineer", change))
+    with page.expect_download() as pdf:  # the server's PDF of the same impact
+        page.get_by_role("button", name="Download the impact report as PDF").click()
+    assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")
     assert axe_violations(page) == []
 
     expect(page).to_have_url(re.compile(rf"uid={re.escape('feature%3Auser_ctr_7d%40v2')}"))
@@ -150,7 +153,7 @@ def test_a_written_plan_and_an_uploaded_one_are_assessed(
         table(page, "plan-by-day"), export_csv(page, "plan-by-day", tmp_path)
     )
     assert_chart_png(page, "Recommendations per day", tmp_path)
-    assert_printable(page, "move user_ctr_7d to v3")
+    assert_printable(page, "move user_ctr_7d to v3", "the change plan's report", "demo-viewer")
     assert axe_violations(page) == []
 
     uploaded = {

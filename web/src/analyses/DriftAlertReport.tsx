@@ -159,7 +159,7 @@ export function DriftAlertReport({ uid }: { uid: string }) {
         <span className={`severity severity-${alert.severity}`}>{alert.severity}</span> {alert.signal}
       </h2>
       <Asked items={[["Alert", alert.uid], ["Status", alert.status], ["Last seen", <Time key="seen" value={alert.lastSeen} />]]} />
-      <ReportToolbar label="Drift alert report" />
+      <ReportToolbar label="the drift alert's report" />
       <p>{alert.summary}</p>
       <Figures
         figures={[

@@ -221,13 +221,14 @@ function variantColumns(report: Report): TableColumn<Variant>[] {
 
 export function ExperimentReportView({ asking, onLift }: { asking: Asking; onLift: (lift: "relative" | "absolute") => void }) {
   const day = (text: string) => (text ? `${text}T00:00:00Z` : null);
-  const [state, retry] = useQuery<{ experimentReport: Report }>(REPORT, {
+  const variables = {
     experiment: asking.experiment,
     method: asking.method || null,
     correction: asking.correction || null,
     from: day(asking.from),
     to: day(asking.to),
-  });
+  };
+  const [state, retry] = useQuery<{ experimentReport: Report }>(REPORT, variables);
   if (state.status === "loading" || state.status === "idle") return <Loading what={`the report of ${asking.experiment}`} />;
   if (state.status === "failed") return <ErrorNotice message={state.message} retry={retry} />;
   const report = state.answer.data.experimentReport;
@@ -247,7 +248,7 @@ export function ExperimentReportView({ asking, onLift }: { asking: Asking; onLif
           ["Correction", report.correction.toLowerCase()],
         ]}
       />
-      <ReportToolbar label="Experiment report" />
+      <ReportToolbar label="the experiment report" pdf={{ report: "experiment", arguments: variables }} />
       <Figures
         figures={[
           { key: "status", label: "Status", value: report.status ?? "—" },

@@ -2,18 +2,18 @@
 // the line that says what it was asked (printed in place of the form that asked it).
 import type { ReactNode } from "react";
 
+import type { ReportRequest, Variables } from "../api/client";
+import { ReportButtons } from "./ReportButtons";
+
 /**
- * Above a report, hidden in print: where a report's own exports go (printed HTML, a PDF
- * made by the server), passed as `children`. Without them it offers the browser's Print.
+ * Above a report: Print (recorded, with the stamp on paper) and, where the server makes
+ * the same report, its PDF (`pdf`: the report's kind and its query's variables). On paper
+ * only the stamp stays.
  */
-export function ReportToolbar({ label, children }: { label: string; children?: ReactNode }) {
+export function ReportToolbar({ label, pdf }: { label: string; pdf?: { report: ReportRequest["report"]; arguments: Variables } }) {
   return (
-    <div className="report-toolbar no-print" role="toolbar" aria-label={`${label}: print and export`}>
-      {children ?? (
-        <button type="button" onClick={() => window.print()}>
-          Print
-        </button>
-      )}
+    <div className="report-toolbar" role="toolbar" aria-label={`${label}: print and export`}>
+      <ReportButtons label={label} report={pdf?.report} arguments={pdf?.arguments} />
     </div>
   );
 }

@@ -72,6 +72,12 @@ describe("ReportButtons", () => {
     expect(bodies).toMatchObject([{ url: "/graphql", body: { variables: { export: { format: "HTML", view: "recommendation" } } } }]);
   });
 
+  it("offers Print alone for a report the server does not make", () => {
+    render(<ReportButtons label="the drift alert" />);
+    expect(screen.getByRole("button", { name: "Print the drift alert" })).toBeDefined();
+    expect(screen.queryByRole("button", { name: "Download the drift alert as PDF" })).toBeNull();
+  });
+
   it("downloads the server's PDF, and says why when there is none", async () => {
     let status = 200;
     answering(() =>

@@ -10,13 +10,15 @@ import { reportPdf, type ReportRequest, type Variables } from "../api/client";
 import { download, type ExportStamp, stampExport, useExportScope } from "./exports";
 
 interface Props {
-  report: ReportRequest["report"];
-  arguments: Variables; // the report query's variables, e.g. { recommendationId }
+  /** The server's report of the same thing; without one (it makes trace, impact and
+   * experiment reports), only Print is offered. */
+  report?: ReportRequest["report"];
+  arguments?: Variables; // the report query's variables, e.g. { recommendationId }
   label: string; // what is printed, for screen readers: "Print <label>"
   disabled?: boolean;
 }
 
-export function ReportButtons({ report, arguments: values, label, disabled = false }: Props) {
+export function ReportButtons({ report, arguments: values = {}, label, disabled = false }: Props) {
   const scope = useExportScope();
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -37,8 +39,8 @@ export function ReportButtons({ report, arguments: values, label, disabled = fal
     flushSync(() => setStamp(recorded)); // on the page before the browser lays it out
     window.print();
   };
-  const pdf = async () => {
-    const { pdf: file, name } = await reportPdf({ report, arguments: values, filters: scope.filters, asOf: scope.asOf });
+  const pdf = async (kind: ReportRequest["report"]) => {
+    const { pdf: file, name } = await reportPdf({ report: kind, arguments: values, filters: scope.filters, asOf: scope.asOf });
     download(name, file);
   };
   return (
@@ -47,9 +49,11 @@ export function ReportButtons({ report, arguments: values, label, disabled = fal
         <button type="button" disabled={disabled || busy} aria-label={`Print ${label}`} onClick={() => void run(print)}>
           Print
         </button>
-        <button type="button" disabled={disabled || busy} aria-label={`Download ${label} as PDF`} onClick={() => void run(pdf)}>
-          PDF
-        </button>
+        {report && (
+          <button type="button" disabled={disabled || busy} aria-label={`Download ${label} as PDF`} onClick={() => void run(() => pdf(report))}>
+            PDF
+          </button>
+        )}
         {problem && (
           <span className="export-problem" role="alert">
             {problem}

@@ -146,7 +146,8 @@ function NodeImpact() {
 }
 
 function NodeReport({ uid, since, asOf, days }: { uid: string; since: string; asOf: string; days: string }) {
-  const [state, retry] = useQuery<ImpactAnswer>(IMPACT, { uid, since: dayStart(since) });
+  const variables = { uid, since: dayStart(since) };
+  const [state, retry] = useQuery<ImpactAnswer>(IMPACT, variables);
   const filters = { uid, since, asOf, days };
   if (state.status === "loading" || state.status === "idle") return <Loading what={`the impact of ${uid}`} />;
   if (state.status === "failed") return <ErrorNotice message={`${state.message}. Check the uid (kind:name@version).`} retry={retry} />;
@@ -160,7 +161,7 @@ function NodeReport({ uid, since, asOf, days }: { uid: string; since: string; as
           Impact of <code>{impact.root.uid}</code> <span className="muted">({impact.root.kind})</span>
         </h2>
         <Asked items={[["Node", uid], ["Recommendations since", since || "the beginning"], ["Risk as of", asOf || "now"], ["Window", `${days || 7} days`]]} />
-        <ReportToolbar label="Impact report" />
+        <ReportToolbar label="the impact report" pdf={{ report: "impact", arguments: variables }} />
         <Figures
           figures={[
             { key: "impact-recommendations", label: since ? `Recommendations since ${since}` : "Recommendations through it", value: count(impact.recommendations) },
@@ -304,7 +305,7 @@ function AssessedPlan({ plan }: { plan: ChangePlanInput }) {
       <article className="report" aria-labelledby="plan-report-title">
         <h2 id="plan-report-title">{report.title ?? "Change plan"}</h2>
         <Asked items={[["Changes", filters.changes], ["Window", `${report.windowStart} to ${report.windowEnd}`]]} />
-        <ReportToolbar label="Change plan report" />
+        <ReportToolbar label="the change plan's report" />
         <ChangePlanReportView report={report} name="plan" />
       </article>
     </ExportScopeContext.Provider>
