@@ -96,8 +96,9 @@ class Impact:
     )
 
 
-def _counts(counts: dict[str, int]) -> list[Count]:
-    return [Count(key=k, count=v) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])]
+def counts_to_graphql(counts: dict[str, int]) -> list[Count]:
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [Count(key=k, count=v) for k, v in ordered]
 
 
 def impact_to_graphql(result: ImpactResult) -> Impact:
@@ -110,8 +111,8 @@ def impact_to_graphql(result: ImpactResult) -> Impact:
         variants=[to_kind(n, Variant) for n in result.variants],
         experiments=[to_kind(n, Experiment) for n in result.experiments],
         recommendations=result.recommendations,
-        by_model_version=_counts(result.by_model_version),
-        by_segment=_counts(result.by_segment),
+        by_model_version=counts_to_graphql(result.by_model_version),
+        by_segment=counts_to_graphql(result.by_segment),
         hidden=hidden_to_graphql(result.hidden),
     )
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from strawberry.types import Info
 
 from api.graphql.loaders import Loaders, make_loaders
 from api.graphql.observations import AccessObservations
@@ -14,6 +18,8 @@ from graph_lineage.lineage.visibility import Visibility
 from graph_lineage.sealing import Sealer
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
+
+_Answer = TypeVar("_Answer")
 
 
 @dataclass
@@ -30,3 +36,12 @@ class RequestContext:
 
     def __post_init__(self) -> None:
         self.loaders = make_loaders(self.store, self.visibility)
+
+
+Context = Info[RequestContext, None]
+
+
+async def ask(info: Context, question: Callable[..., _Answer], *arguments: Any) -> _Answer:
+    """``question(store, *arguments, visibility)`` off the event loop, as the caller sees it."""
+    context = info.context
+    return await run_in_threadpool(question, context.store, *arguments, context.visibility)

@@ -216,6 +216,34 @@ class RunRecord(LineageNode):
     report: JSON | None = strawberry.field(
         description="Experiment reports: the report as it was given, aggregates only."
     )
+    as_of: datetime | None = strawberry.field(
+        description="Retention and erasure: the time the run judged by."
+    )
+    deleted_feature_statistics: int | None = strawberry.field(description="Retention.")
+    deleted_drift_windows: int | None = strawberry.field(description="Retention.")
+    recommendations: int | None = strawberry.field(
+        description="Completeness audits: recommendations in the window."
+    )
+    complete: int | None = strawberry.field(
+        description="Completeness audits: those whose ancestry is complete."
+    )
+    share: float | None = strawberry.field(description="Completeness audits: complete / all.")
+    minimum: float | None = strawberry.field(
+        description="Completeness audits: the share it had to reach, if one was set."
+    )
+    passed: bool | None = strawberry.field(description="Completeness audits.")
+    gaps: int | None = strawberry.field(
+        description="Completeness audits: distinct reasons and places of incomplete ancestry."
+    )
+    inconsistencies: int | None = strawberry.field(
+        description="Completeness audits: training or serving that names what was never announced."
+    )
+    active_key_id: str | None = strawberry.field(
+        description="Key rotations: the key everything is sealed under after the run."
+    )
+    resealed: int | None = strawberry.field(
+        description="Key rotations: values re-sealed (in a dry run: to re-seal)."
+    )
 
 
 @strawberry.type(description="A lineage anomaly a scan found: one distinct problem and its size.")
@@ -420,6 +448,18 @@ _TYPES: dict[str, tuple[type[LineageNode], list[Callable[[Node], dict[str, Any]]
                 "window_start",
                 "window_end",
                 "data_sha256",
+                "as_of",
+                "deleted_feature_statistics",
+                "deleted_drift_windows",
+                "recommendations",
+                "complete",
+                "share",
+                "minimum",
+                "passed",
+                "gaps",
+                "inconsistencies",
+                "active_key_id",
+                "resealed",
                 renamed={"run_kind": "kind"},
             ),
             lambda n: {"report": _json_or_none(n.properties.get("report"))},

@@ -25,6 +25,7 @@ from strawberry.types import ExecutionResult
 
 from api.graphql.authorization import FORBIDDEN
 from api.graphql.context import RequestContext
+from api.graphql.dashboard import LineageChange
 from api.graphql.drift import DriftSignalSeries
 from api.graphql.experiments import returned_uids
 from api.graphql.graph import LineageEdge
@@ -41,7 +42,8 @@ class AccessRecording(SchemaExtension):
     """Notes, for the access record, the operation that runs and whose data it reads.
 
     Reading a field of a lineage node or edge sends that node's or edge's data, and of a
-    drift report's series, the data of its subject's windows, and of an experiment report,
+    drift report's series, the data of its subject's windows, of a dashboard's lineage
+    change, the changed node's, and of an experiment report,
     the experiment, its variants, what its arms served and what changed (its integrity
     checks' example requests when they are read). Put it
     before field authorization in the schema's extensions: the last is the outermost.
@@ -71,6 +73,8 @@ class AccessRecording(SchemaExtension):
                 access.returned(root.source, root.target)
             elif isinstance(root, DriftSignalSeries) and root.subject:
                 access.returned(root.subject)  # a drift report tells of its windows
+            elif isinstance(root, LineageChange):
+                access.returned(root.uid)  # a dashboard tells when a node changed
             elif uids := returned_uids(root, info.field_name):
                 access.returned(*uids)  # an experiment report tells of its nodes' traffic
         return _next(root, info, *args, **kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -19,7 +19,6 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
-from strawberry.types import Info
 
 from api.graphql.access_log import (
     AccessLogFilterInput,
@@ -45,7 +44,8 @@ from api.graphql.change_plans import (
     ImpactAnalysis,
     report_to_graphql,
 )
-from api.graphql.context import RequestContext
+from api.graphql.context import Context, ask
+from api.graphql.dashboard import Dashboard, TimeBucket, dashboard_of
 from api.graphql.drift import (
     DriftAlertConnection,
     DriftAlertFilterInput,
@@ -71,6 +71,7 @@ from api.graphql.graph import LineageGraph, graph_to_graphql
 from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
 from api.graphql.outages import StoreOutageErrors
 from api.graphql.recording import AccessRecording
+from api.graphql.run_records import RunRecordConnection, run_page_to_graphql
 from api.graphql.visibility import require_readable
 from graph_lineage import __version__, access_log, change_plans
 from graph_lineage.access_log import AccessLogFilter, record_export
@@ -83,6 +84,7 @@ from graph_lineage.drift.report import drift_report
 from graph_lineage.errors import InvalidQuery, NodeNotFound
 from graph_lineage.experiments import ExperimentFilter, experiment_report
 from graph_lineage.experiments import list_experiments as experiment_listing
+from graph_lineage.governance import run_records
 from graph_lineage.lineage import impact as impact_analysis
 from graph_lineage.lineage import recommendations as listing
 from graph_lineage.lineage import trace as tracing
@@ -92,9 +94,6 @@ from graph_lineage.lineage.recommendations import RecommendationFilter
 from graph_lineage.lineage.visibility import kind_of_uid
 from graph_lineage.settings import Settings
 from graph_lineage.store import server_info
-
-Context = Info[RequestContext, None]
-_Answer = TypeVar("_Answer")
 
 
 @strawberry.type(description="The running service and the Neo4j server behind it.")
@@ -112,12 +111,6 @@ class Principal:
     auth_method: str
 
 
-async def _ask(info: Context, question: Callable[..., _Answer], *arguments: Any) -> _Answer:
-    """``question(store, *arguments, visibility)`` off the event loop, as the caller sees it."""
-    context = info.context
-    return await run_in_threadpool(question, context.store, *arguments, context.visibility)
-
-
 async def _lineage(
     info: Context,
     walk: Callable[..., Graph],
@@ -127,7 +120,7 @@ async def _lineage(
     kinds: list[str] | None,
     max_nodes: int,
 ) -> LineageGraph:
-    return graph_to_graphql(await _ask(info, walk, str(uid), depth, as_of, kinds, max_nodes))
+    return graph_to_graphql(await ask(info, walk, str(uid), depth, as_of, kinds, max_nodes))
 
 
 @strawberry.type
@@ -154,7 +147,7 @@ class Query:
         # drift is redacted as a whole: an alert's causes are parallel lists, windows hold items
         drift = kind_of_uid(str(uid)) in ("DriftAlert", "DriftWindow")
         find = find_drift_node if drift else traversal.find_node
-        found = await _ask(info, find, str(uid))
+        found = await ask(info, find, str(uid))
         return to_graphql(found) if found else None
 
     @strawberry.field(description="What a node came from, as a bounded subgraph.")
@@ -183,14 +176,14 @@ class Query:
 
     @strawberry.field(description="The whole path of one recommendation; null if unknown.")
     async def trace(self, info: Context, recommendation_id: strawberry.ID) -> Trace | None:
-        result = await _ask(info, tracing.trace, str(recommendation_id))
+        result = await ask(info, tracing.trace, str(recommendation_id))
         return trace_to_graphql(result) if result else None
 
     @strawberry.field(description="Everything downstream of a node, with the traffic it served.")
     async def impact(
         self, info: Context, uid: strawberry.ID, since: datetime | None = None
     ) -> Impact:
-        return impact_to_graphql(await _ask(info, impact_analysis.impact, str(uid), since))
+        return impact_to_graphql(await ask(info, impact_analysis.impact, str(uid), since))
 
     @strawberry.field(description="Recommendations, newest first, filtered and paginated.")
     async def recommendations(
@@ -203,11 +196,11 @@ class Query:
         where = filter.to_filter() if filter else RecommendationFilter()
         if filter is not None:
             require_readable(info, filter.fields_read(), "filter by it")
-        return page_to_graphql(await _ask(info, listing.recommendations, where, first, after))
+        return page_to_graphql(await ask(info, listing.recommendations, where, first, after))
 
     @strawberry.field(description="What differs between the lineage of two recommendations.")
     async def lineage_diff(self, info: Context, a: strawberry.ID, b: strawberry.ID) -> LineageDiff:
-        return diff_to_graphql(await _ask(info, listing.lineage_diff, str(a), str(b)))
+        return diff_to_graphql(await ask(info, listing.lineage_diff, str(a), str(b)))
 
     @strawberry.field(description="The access log, newest first: who read what, what was denied.")
     async def access_log(
@@ -221,10 +214,37 @@ class Query:
         work = partial(access_log.query, info.context.store, where, first, after)
         return access_page_to_graphql(await run_in_threadpool(work))
 
+    @strawberry.field(
+        description="Records of governance runs and audits (retention, erasure, key rotation,"
+        " completeness, experiment reports), newest first; `kinds` picks some of them."
+    )
+    async def run_records(
+        self,
+        info: Context,
+        kinds: list[str] | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> RunRecordConnection | None:
+        return run_page_to_graphql(await ask(info, run_records, kinds, first, after))
+
+    @strawberry.field(
+        description="A time range at a glance, in buckets; segment and cohort narrow its"
+        " traffic and outcomes."
+    )
+    def dashboard(
+        self,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+        segment: str | None = None,
+        cohort: str | None = None,
+        bucket: TimeBucket = TimeBucket.DAY,
+    ) -> Dashboard:
+        return dashboard_of(from_, to, bucket, segment, cohort)
+
     @strawberry.field(description="What a planned change touches, whom to tell, its risk.")
     async def change_plan(self, info: Context, change: ChangePlanInput) -> ChangePlanReport:
         plan = change.to_plan()
-        return report_to_graphql(await _ask(info, change_plans.analyze, plan), ChangePlanReport)
+        return report_to_graphql(await ask(info, change_plans.analyze, plan), ChangePlanReport)
 
     @strawberry.field(
         description="What a planned change touches, whom to tell, its risk.",
@@ -232,7 +252,7 @@ class Query:
     )
     async def impact_analysis(self, info: Context, change: ChangePlanInput) -> ImpactAnalysis:
         plan = change.to_plan()
-        answer = await _ask(info, change_plans.analyze, plan)
+        answer = await ask(info, change_plans.analyze, plan)
         return report_to_graphql(answer, ImpactAnalysis)
 
     @strawberry.field(description="Lineage anomalies the scans found, most recently seen first.")
@@ -244,7 +264,7 @@ class Query:
         after: str | None = None,
     ) -> AnomalyConnection:
         where = filter.to_filter() if filter else AnomalyFilter()
-        page = await _ask(info, list_anomalies, where, first, after)
+        page = await ask(info, list_anomalies, where, first, after)
         return anomaly_page_to_graphql(page)
 
     @strawberry.field(description="Drift alerts the drift scans raised, most recently seen first.")
@@ -256,7 +276,7 @@ class Query:
         after: str | None = None,
     ) -> DriftAlertConnection:
         where = filter.to_filter() if filter else DriftAlertFilter()
-        return drift_page_to_graphql(await _ask(info, drift_alerts, where, first, after))
+        return drift_page_to_graphql(await ask(info, drift_alerts, where, first, after))
 
     @strawberry.field(
         description="The windows of a drift alert's signal, or of every signal of a feature or"
@@ -273,7 +293,7 @@ class Query:
     ) -> DriftReport:
         monitor = Monitor.from_settings(info.context.settings)
         asked = baseline.value if baseline else None
-        answer = await _ask(info, drift_report, str(uid), from_, to, asked, monitor)
+        answer = await ask(info, drift_report, str(uid), from_, to, asked, monitor)
         return drift_report_to_graphql(answer)
 
     @strawberry.field(
@@ -298,7 +318,7 @@ class Query:
         )
         caller = info.context.caller
         run = partial(experiment_report, principal=caller.subject if caller else None)
-        answer = await _ask(info, run, info.context.settings, request)
+        answer = await ask(info, run, info.context.settings, request)
         return experiment_report_to_graphql(answer)
 
     @strawberry.field(description="Experiments, most recently started first, with their variants.")

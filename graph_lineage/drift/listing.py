@@ -40,6 +40,8 @@ WHERE ($kind IS NULL OR a.kind = $kind)
   AND ($severity IS NULL OR a.severity = $severity)
   AND ($subject IS NULL OR a.subject = $subject)
   AND ($seenSince IS NULL OR a.last_seen >= $seenSince)
+  AND ($onsetBefore IS NULL OR coalesce(a.onset, a.first_seen) < $onsetBefore)
+  AND ($endsAfter IS NULL OR coalesce(a.last_window, a.last_seen) > $endsAfter)
   AND ($evidence IS NULL OR $evidence IN a.evidence)
   AND ($afterTime IS NULL OR a.last_seen < datetime($afterTime)
        OR (a.last_seen = datetime($afterTime) AND a.uid > $afterUid))
@@ -57,6 +59,8 @@ class DriftAlertFilter:
     severity: str | None = None  # critical, warning or info
     subject: str | None = None  # the feature or model version the signal is about
     seen_since: datetime | None = None  # last seen at or after
+    onset_before: datetime | None = None  # drifting since before this time
+    ends_after: datetime | None = None  # its newest window ends after this time
     evidence: str | None = None  # a uid among the evidence
 
 
@@ -90,6 +94,8 @@ def drift_alerts(
         severity=where.severity,
         subject=where.subject,
         seenSince=where.seen_since,
+        onsetBefore=where.onset_before,
+        endsAfter=where.ends_after,
         evidence=where.evidence,
     )
     return DriftAlertPage([visible_alert(node, visibility) for node in nodes], cursors, more)

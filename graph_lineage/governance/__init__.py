@@ -8,6 +8,7 @@ kept at write time (the erasure ledger and the retention horizon screen every wr
 
 from graph_lineage.governance.erasure import ErasureReport, erase_user
 from graph_lineage.governance.ledger import erasure_subject
+from graph_lineage.governance.listing import RUN_KINDS, RunRecordPage, run_records
 from graph_lineage.governance.retention import (
     Cutoffs,
     RetentionPolicy,
@@ -16,11 +17,14 @@ from graph_lineage.governance.retention import (
 )
 
 __all__ = [
+    "RUN_KINDS",
     "Cutoffs",
     "ErasureReport",
     "RetentionPolicy",
     "RetentionReport",
+    "RunRecordPage",
     "erase_user",
     "erasure_subject",
+    "run_records",
     "run_retention",
 ]

@@ -8,13 +8,18 @@ object in it, the fields that answered an error with those the policy denies the
 
 from __future__ import annotations
 
+import re
+import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from starlette.testclient import TestClient
 
 from graph_lineage.auth import Role
 from graph_lineage.auth.policy import AccessPolicy
+from graph_lineage.settings import Settings
 
 from ..conftest import bearer
 
@@ -78,6 +83,22 @@ class Schema:
             f"fragment All on {NODE_INTERFACE} {{ __typename {cases} }}"
             f" {LEAF_FRAGMENT} {{ __typename {leaves} }}"
         )
+
+
+def hiding(settings: Settings, tmp_path: Path, type_names: Iterable[str]) -> Settings:
+    """The shipped policy, except that only admins may read the fields of ``type_names``."""
+    schema_dir = tmp_path / "schema"
+    shutil.copytree(settings.schema_dir, schema_dir)
+    policy_file = schema_dir / "access-policy.toml"
+    policy = policy_file.read_text()
+    for type_name in type_names:
+        section = re.search(rf"\[types\.{type_name}\]\n(.*?)\n\n", policy, re.DOTALL)
+        assert section is not None, type_name
+        fields = [line.split(" = ")[0] for line in section.group(1).splitlines()]
+        admins_only = "\n".join(f'{name} = ["admin"]' for name in fields)
+        policy = policy.replace(section.group(1), admins_only)
+    policy_file.write_text(policy)
+    return settings.model_copy(update={"schema_dir": schema_dir})
 
 
 @dataclass

@@ -14,7 +14,6 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from graph_lineage.store.values import native
 from ..conftest import Neo4jTarget, bearer
 from .loading import load_events
 from .policy_walk import Cells, Schema, ask, check
+from .serving import Served
 from .test_policy_matrix import _hiding_data_sources
 
 SIZE = 8000
@@ -52,19 +52,7 @@ DRIFT_QUERIES = {("Query", "driftAlerts"), ("Query", "driftReport")}
 WINDOW_PROPERTIES = "MATCH (w:DriftWindow) RETURN w.uid AS uid, properties(w) AS p ORDER BY uid"
 
 
-@dataclass
-class Drifted:
-    store: Store
-    settings: Settings
-    client: TestClient
-
-    def ask(self, query: str, role: str = "admin", **variables: Any) -> dict[str, Any]:
-        body = {"query": query, "variables": variables}
-        response = self.client.post("/graphql", json=body, headers=bearer(self.settings, role))
-        assert response.status_code == 200, response.text
-        answer: dict[str, Any] = response.json()
-        return answer
-
+class Drifted(Served):
     def alerts(self, role: str = "admin", **filters: Any) -> list[dict[str, Any]]:
         answer = self.ask(
             f"query($f: DriftAlertFilterInput) {{ driftAlerts(filter: $f, first: 500) {{"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +27,12 @@ from graph_lineage.demo import EXPERIMENTS
 from graph_lineage.demo_faults import Faults, FaultyDemoPipeline
 from graph_lineage.experiments import ReportRequest, experiment_report
 from graph_lineage.lineage.visibility import HIDDEN
-from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 
 from ..conftest import Neo4jTarget, bearer
 from .loading import load_events
 from .policy_walk import Cells, Schema, ask, check
+from .serving import Served
 from .test_policy_matrix import _hiding_data_sources
 
 SIZE = 6000
@@ -55,19 +54,7 @@ ASK_REPORT = """query($experiment: ID!, $metrics: [String!], $method: Experiment
 EXPERIMENT_QUERIES = {("Query", "experimentReport"), ("Query", "experiments")}
 
 
-@dataclass
-class Demo:
-    store: Store
-    settings: Settings
-    client: TestClient
-
-    def ask(self, document: str, role: str = "admin", **variables: Any) -> dict[str, Any]:
-        body = {"query": document, "variables": variables}
-        response = self.client.post("/graphql", json=body, headers=bearer(self.settings, role))
-        assert response.status_code == 200, response.text
-        answer: dict[str, Any] = response.json()
-        return answer
-
+class Demo(Served):
     def report(self, role: str = "admin", fields: str = REPORT, **variables: Any) -> Any:
         variables.setdefault("experiment", EXPERIMENT)
         answer = self.ask(ASK_REPORT % fields, role, **variables)

@@ -2,9 +2,10 @@
 
 Each read role asks for every field of every type through ``node``, ``upstream``,
 ``downstream``, ``trace``, ``impact``, ``recommendations``, ``lineageDiff``,
-``changePlan`` (and the deprecated ``impactAnalysis``) and ``anomalies``. In every
-object of every answer, the fields that failed with FORBIDDEN_FIELD are exactly those the
-policy denies that role, and no node of a kind the role may not see appears at all. Under a
+``changePlan`` (and the deprecated ``impactAnalysis``), ``anomalies``, ``dashboard`` and
+``runRecords``. In every object of every answer, the fields that failed with FORBIDDEN_FIELD
+are exactly those the policy denies that role, and no node of a kind the role may not see
+appears at all. Under a
 policy that hides data sources, no answer names one, not even in a property of a node that
 is shown (a feature version's ``derivedFrom``, the ``versions`` of a node).
 """
@@ -12,8 +13,6 @@ is shown (a feature version's ``derivedFrom``, the ``versions`` of a node).
 from __future__ import annotations
 
 import json
-import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from graph_lineage.store import Store, migrate
 from graph_lineage.store.writer import LineageWriter
 
 from ..conftest import bearer
-from .policy_walk import Cells, Schema, ask, check
+from .policy_walk import Cells, Schema, ask, check, hiding
 
 READERS = [r for r in Role if r is not Role.PRODUCER]
 SAMPLES = {
@@ -115,6 +114,8 @@ def _entry_points(store: Store, settings: Settings) -> dict[str, str]:
         "recommendations": "(first: 3)",
         "lineageDiff": f'(a: "{with_outcomes}", b: "{other}")',
         "anomalies": "(first: 3)",
+        "dashboard": '(from: "2026-10-01T00:00:00Z", to: "2026-11-01T00:00:00Z")',
+        "runRecords": "(first: 5)",
         "changePlan": CHANGE_PLAN,
         "impactAnalysis": CHANGE_PLAN,  # deprecated: changePlan
     }
@@ -183,16 +184,7 @@ def test_every_role_reads_exactly_its_cells_through_every_query(
 
 def _hiding_data_sources(settings: Settings, tmp_path: Path) -> Settings:
     """The shipped policy, except that only admins may see data sources."""
-    schema_dir = tmp_path / "schema"
-    shutil.copytree(settings.schema_dir, schema_dir)
-    policy_file = schema_dir / "access-policy.toml"
-    shipped = policy_file.read_text()
-    section = re.search(r"\[types\.DataSource\]\n(.*?)\n\n", shipped, re.DOTALL)
-    assert section is not None
-    fields = [line.split(" = ")[0] for line in section.group(1).splitlines()]
-    admins_only = "\n".join(f'{name} = ["admin"]' for name in fields)
-    policy_file.write_text(shipped.replace(section.group(1), admins_only))
-    return settings.model_copy(update={"schema_dir": schema_dir})
+    return hiding(settings, tmp_path, ["DataSource"])
 
 
 def test_a_hidden_data_source_is_named_in_no_answer(

@@ -25,6 +25,11 @@ PUBLIC: dict[str, str] = {
     " ExperimentFilter ExperimentListing ExperimentReport IntegrityCheck Interval Intervention"
     " Method ReportRequest SampleRatioCheck VariantListing VariantSummary experiment_report"
     " list_experiments report_json report_markdown",
+    "graph_lineage.dashboard": (
+        "Audience Bucket DashboardWindow LISTED LineageChange LineageChanges MAX_BUCKETS NONE "
+        "Traffic TrafficBucket audience completeness lineage_changes open_anomalies "
+        "open_drift_alerts traffic"
+    ),
     "graph_lineage.completeness": (
         "CompletenessReport Gap Tally Window completeness completeness_json completeness_markdown"
     ),
@@ -53,8 +58,8 @@ PUBLIC: dict[str, str] = {
         "Sampler Spool Transport TransportConfig TransportError make_transport"
     ),
     "graph_lineage.governance": (
-        "Cutoffs ErasureReport RetentionPolicy RetentionReport erase_user erasure_subject "
-        "run_retention"
+        "Cutoffs ErasureReport RUN_KINDS RetentionPolicy RetentionReport RunRecordPage erase_user "
+        "erasure_subject run_records run_retention"
     ),
     "graph_lineage.openlineage": (
         "DatasetEvent EventType IngestSummary JobEvent OpenLineageEvent RunEvent "
