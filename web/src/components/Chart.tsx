@@ -3,6 +3,7 @@
 // near it, so nothing is told by colour alone.
 import { BarChart, CustomChart, LineChart, ScatterChart } from "echarts/charts";
 import {
+  AriaComponent,
   DataZoomComponent,
   GridComponent,
   LegendComponent,
@@ -29,6 +30,7 @@ echarts.use([
   MarkLineComponent,
   MarkAreaComponent,
   DataZoomComponent,
+  AriaComponent, // decal patterns, for series that share a colour
   SVGRenderer,
 ]);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { count, percent, signed, significant } from "./format";
+import { count, percent, signed, significant, yesNo } from "./format";
 
 describe("significant", () => {
   it("keeps three significant digits and drops trailing zeros", () => {
@@ -26,5 +26,11 @@ describe("percent and signed", () => {
     expect(signed(-0.39473, true)).toBe("-39.5%");
     expect(signed(0.14408866, false)).toBe("+0.144");
     expect(signed(0, false)).toBe("0");
+  });
+});
+
+describe("yesNo", () => {
+  it("says yes or no, and nothing for an unknown", () => {
+    expect([yesNo(true), yesNo(false), yesNo(null)]).toEqual(["yes", "no", null]);
   });
 });

@@ -28,6 +28,11 @@ export function signed(value: number | null | undefined, asPercent: boolean): st
   return value > 0 ? `+${text}` : text;
 }
 
+/** A yes-or-no field as a person reads it (and as a table exports it); null stays unknown. */
+export function yesNo(value: boolean | null): string | null {
+  return value === null ? null : value ? "yes" : "no";
+}
+
 export interface Interval {
   estimate: number;
   low: number;

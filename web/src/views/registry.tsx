@@ -2,6 +2,8 @@
 // whole state in its URL (path and query), so a copied address restores it exactly.
 import type { ReactNode } from "react";
 
+import { Audit } from "./Audit";
+import { DashboardView } from "./Dashboard";
 import { Drift } from "./Drift";
 import { Experiments } from "./Experiments";
 import { Impact } from "./Impact";
@@ -14,7 +16,9 @@ export interface View {
 }
 
 export const VIEWS: View[] = [
+  { path: "dashboard", title: "Dashboard", element: <DashboardView /> },
   { path: "impact", title: "Impact", element: <Impact /> },
   { path: "drift", title: "Drift", element: <Drift /> },
   { path: "experiments", title: "Experiments", element: <Experiments /> },
+  { path: "audit", title: "Audit", element: <Audit />, roles: ["auditor", "compliance", "admin"] },
 ];
