@@ -25,10 +25,11 @@ WHERE r.served_at IS NOT NULL
   AND ($user IS NULL OR r.user_pseudonym = $user)
   AND ($afterTime IS NULL OR r.served_at < datetime($afterTime)
        OR (r.served_at = datetime($afterTime) AND r.uid > $afterUid))
-  AND ($modelVersion IS NULL AND $experiment IS NULL AND $variant IS NULL
+  AND ($modelVersion IS NULL AND $experiment IS NULL AND $variant IS NULL AND $context IS NULL
        OR EXISTS {{
          MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
-         WHERE ($modelVersion IS NULL OR c.model_version = $modelVersion)
+         WHERE ($context IS NULL OR c.uid = $context)
+           AND ($modelVersion IS NULL OR c.model_version = $modelVersion)
            AND ($variant IS NULL OR c.variant = $variant)
            AND ($experiment IS NULL OR c.variant STARTS WITH $experiment)
        }})
@@ -61,6 +62,7 @@ class RecommendationFilter:
     experiment: str | None = None
     variant: str | None = None
     user_pseudonym: str | None = None
+    context: str | None = None  # a LineageContext uid: one collapsed group of a graph
 
 
 @dataclass
@@ -96,6 +98,7 @@ def recommendations(
         modelVersion=where.model_version,
         variant=where.variant,
         experiment=experiment,
+        context=where.context,
     )
     nodes = [Node.from_row(row) for row in rows]
     page = nodes[:first]
