@@ -2,6 +2,9 @@
 // whole state in its URL (path and query), so a copied address restores it exactly.
 import type { ReactNode } from "react";
 
+import { Lineage } from "./Lineage";
+import { Recommendation } from "./Recommendation";
+
 export interface View {
   path: string; // under /ui/
   title: string;
@@ -9,4 +12,7 @@ export interface View {
   roles?: string[]; // shown in the navigation only to these roles; the API decides anyway
 }
 
-export const VIEWS: View[] = [];
+export const VIEWS: View[] = [
+  { path: "lineage", title: "Lineage", element: <Lineage /> },
+  { path: "recommendation", title: "Recommendation", element: <Recommendation /> },
+];
