@@ -10,8 +10,7 @@ import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react"
 
 import { exportDrawing, useExportScope } from "./exports";
 import { ExportButtons } from "./ExportButtons";
-import { type Drawn, fillOf, KIND_SHAPES, shapeOf } from "./graphModel";
-import { colourOf } from "./palette";
+import { type Drawn, fillOf, gridOf, KIND_SHAPES, shapeOf } from "./graphModel";
 
 cytoscape.use(dagre);
 cytoscape.use(svg);
@@ -56,6 +55,19 @@ const STYLE: cytoscape.StylesheetJson = [
     style: { "border-style": "dashed", "border-width": 2, width: 34, height: 26, "text-wrap": "wrap" },
   },
   {
+    selector: "node:parent",
+    style: {
+      "background-opacity": 0,
+      "border-style": "dashed",
+      "border-width": 1,
+      label: "data(label)",
+      "text-valign": "top",
+      "text-halign": "center",
+      "text-margin-y": -4,
+      padding: "12px",
+    },
+  },
+  {
     selector: "edge",
     style: {
       width: 1,
@@ -80,7 +92,14 @@ function elementsOf(drawn: Drawn): ElementDefinition[] {
   const ids = new Set(drawn.nodes.map((n) => n.id));
   const nodes: ElementDefinition[] = drawn.nodes.map((node) => ({
     group: "nodes",
-    data: { id: node.id, label: node.label, kind: node.kind, shape: shapeOf(node.kind), fill: fillOf(node.kind) },
+    data: {
+      id: node.id,
+      label: node.label,
+      kind: node.kind,
+      shape: shapeOf(node.kind),
+      fill: fillOf(node.kind),
+      ...(node.parent ? { parent: node.parent } : {}),
+    },
     classes: node.kind === "Group" ? "group" : undefined,
   }));
   // Drawn the way data flows: from the origin to what was derived from it.
@@ -100,6 +119,31 @@ function pngSize(cy: Core): { width: number; height: number; scale: number } {
   const height = Math.ceil(box.h);
   const scale = Math.min(1, MAX_SIDE / Math.max(width, 1), MAX_SIDE / Math.max(height, 1));
   return { width: Math.floor(width * scale), height: Math.floor(height * scale), scale };
+}
+
+const CELL = { width: 118, height: 38 }; // a member of a box: its node and its label
+
+/** Lays out in layers all but the boxes, then each box's members in a grid to the right. */
+function layOut(cy: Core): void {
+  const boxes = cy.nodes(":parent");
+  const members = boxes.children();
+  const layered = cy.elements().difference(boxes.union(members).union(boxes.connectedEdges()));
+  layered
+    .layout({ name: "dagre", rankDir: "LR", nodeSep: 16, rankSep: 110, edgeSep: 4, animate: false, fit: false } as cytoscape.LayoutOptions)
+    .run();
+  const right = layered.boundingBox().x2 + 200;
+  let top = layered.boundingBox().y1;
+  const anchorY = (box: cytoscape.NodeSingular) => box.connectedEdges().connectedNodes().difference(box).nodes().first().position("y");
+  const sorted = boxes.toArray().sort((a, b) => anchorY(a) - anchorY(b));
+  for (const box of sorted) {
+    const inside = box.children().toArray();
+    const { columns, rows } = gridOf(inside.length);
+    inside.forEach((member, index) => {
+      member.position({ x: right + (index % columns) * CELL.width, y: top + Math.floor(index / columns) * CELL.height });
+    });
+    top += rows * CELL.height + 80;
+  }
+  cy.fit(undefined, 24);
 }
 
 function ordered(cy: Core): string[] {
@@ -149,18 +193,9 @@ export function GraphCanvas({ name, caption, drawn, selected = null, path = [], 
       cy.elements().remove();
       cy.add(elements);
     });
-    const layout = cy.layout({
-      name: "dagre",
-      rankDir: "LR",
-      nodeSep: 10,
-      rankSep: 90,
-      edgeSep: 4,
-      animate: false,
-      fit: true,
-      padding: 24,
-    } as cytoscape.LayoutOptions);
-    layout.one("layoutstop", () => setSize(pngSize(cy)));
-    layout.run();
+    layOut(cy);
+    const frame = requestAnimationFrame(() => setSize(pngSize(cy)));
+    return () => cancelAnimationFrame(frame);
   }, [elements]);
 
   useEffect(() => {
@@ -256,8 +291,8 @@ function Legend({ kinds }: { kinds: Set<string> }) {
     <ul className="legend" aria-label="Legend: kinds by shape and colour">
       {shown.map((kind) => (
         <li key={kind}>
-          <span className="swatch" style={{ background: kind === "Group" ? "#ffffff" : colourOf(kind) }} aria-hidden="true" />
-          {kind === "Group" ? "collapsed recommendations" : kind} <span className="muted">({shapeOf(kind).replace("-", " ")})</span>
+          <span className="swatch" style={{ background: fillOf(kind) }} aria-hidden="true" />
+          {kind === "Group" ? "collapsed recommendations" : kind === "Page" ? "opened pages of a group" : kind} <span className="muted">({shapeOf(kind).replace("-", " ")})</span>
         </li>
       ))}
       <li className="muted">Arrows: the way data flows, from origin to what was derived.</li>

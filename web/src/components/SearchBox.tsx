@@ -108,7 +108,7 @@ export function SearchBox({ label, value, onPick, kinds, placeholder }: Props) {
         ))}
         {hits.length === 0 && (
           <li role="option" aria-selected={false} aria-disabled="true" className="muted">
-            No node you may see matches “{asked}”.
+            No node you may see matches this.
           </li>
         )}
       </ul>

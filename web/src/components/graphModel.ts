@@ -8,6 +8,8 @@ export interface DrawnNode {
   label: string;
   /** A collapsed group can be opened one page further. */
   expandable?: boolean;
+  /** The box (a node of kind "Page") this node is drawn in, in a grid, outside the layers. */
+  parent?: string;
 }
 
 export interface DrawnEdge {
@@ -37,6 +39,7 @@ export const KIND_SHAPES: Record<string, string> = {
   Recommendation: "star",
   Outcome: "triangle",
   Group: "octagon",
+  Page: "round-rectangle",
 };
 
 export function shapeOf(kind: string): string {
@@ -44,7 +47,13 @@ export function shapeOf(kind: string): string {
 }
 
 export function fillOf(kind: string): string {
-  return kind === "Group" ? "#ffffff" : colourOf(kind);
+  return kind === "Group" || kind === "Page" ? "#ffffff" : colourOf(kind);
+}
+
+/** Where the members of a box go: a grid about three times as wide as tall, row by row. */
+export function gridOf(count: number): { columns: number; rows: number } {
+  const columns = Math.max(1, Math.ceil(Math.sqrt(count * 3)));
+  return { columns: Math.min(columns, count || 1), rows: Math.ceil(count / columns) };
 }
 
 /** A short label: the uid without its kind's prefix (`user_ctr_7d@v3`), contexts shortened. */

@@ -100,9 +100,13 @@ function drawnOf(graph: LineageAnswer["graph"], open: Map<string, number>, pages
   const nodes: DrawnNode[] = graph.nodes.map((node) => ({ id: node.uid, kind: node.kind, label: shortLabel(node.uid) }));
   const edges = [...graph.edges];
   [...open.keys()].forEach((context, index) => {
-    for (const edge of pages?.[`g${index}`]?.edges ?? []) {
-      nodes.push({ id: edge.node.uid, kind: "Recommendation", label: shortLabel(edge.node.uid) });
-      edges.push({ source: edge.node.uid, target: context, type: "HAS_CONTEXT" });
+    const opened = pages?.[`g${index}`]?.edges ?? [];
+    if (opened.length === 0) return;
+    const box = `page:${context}`;
+    nodes.push({ id: box, kind: "Page", label: `${opened.length} recommendations of ${shortLabel(context)}` });
+    edges.push({ source: box, target: context, type: "HAS_CONTEXT" });
+    for (const { node } of opened) {
+      nodes.push({ id: node.uid, kind: "Recommendation", label: shortLabel(node.uid), parent: box });
     }
   });
   for (const group of graph.groups ?? []) {
@@ -254,11 +258,29 @@ interface BodyProps {
   open: Map<string, number>;
 }
 
-const NODE_COLUMNS: TableColumn<GraphNode>[] = [
-  { key: "uid", header: "uid", value: (node) => node.uid, render: (node) => <code>{node.uid}</code> },
-  { key: "kind", header: "Kind", value: (node) => node.kind },
-  { key: "validFrom", header: "Valid from", value: (node) => node.validFrom, render: (node) => <Time value={node.validFrom} /> },
-];
+function nodeColumns(onSelect: (uid: string) => void): TableColumn<GraphNode>[] {
+  return [
+    {
+      key: "uid",
+      header: "uid",
+      value: (node) => node.uid,
+      render: (node) => (
+        <button type="button" className="link" onClick={() => onSelect(node.uid)}>
+          {node.uid}
+        </button>
+      ),
+    },
+    { key: "kind", header: "Kind", value: (node) => node.kind },
+    { key: "validFrom", header: "Valid from", value: (node) => node.validFrom, render: (node) => <Time value={node.validFrom} /> },
+  ];
+}
+
+/** The nodes drawn, groups aside: the graph's, then the recommendations of opened groups. */
+function tableNodes(graph: LineageAnswer["graph"], pages: PageAnswer | null): GraphNode[] {
+  const opened = Object.values(pages ?? {}).flatMap((page) => page?.edges ?? []);
+  const recommendations = opened.map(({ node }) => ({ uid: node.uid, kind: "Recommendation", stub: false, validFrom: node.servedAt }));
+  return [...graph.nodes, ...recommendations];
+}
 
 function LineageBody({ graph, drawn, selected, path, pathEnds, onActivate, onPathEnds, onClose, onOpen, groupsShown, open }: BodyProps) {
   const groupRows = (graph.groups ?? []).filter((group) => group.recommendations !== null);
@@ -282,7 +304,8 @@ function LineageBody({ graph, drawn, selected, path, pathEnds, onActivate, onPat
         ),
     },
   ];
-  const uids = graph.nodes.map((node) => node.uid).sort();
+  const rows = tableNodes(graph, groupsShown);
+  const uids = rows.map((node) => node.uid).sort();
   return (
     <>
       <p className="graph-summary" data-testid="graph-summary">
@@ -324,7 +347,7 @@ function LineageBody({ graph, drawn, selected, path, pathEnds, onActivate, onPat
       {groupRows.length > 0 && (
         <DataTable name="groups" caption="Recommendations per context (collapsed)" columns={groupColumns} rows={groupRows} rowKey={(g) => g.context} />
       )}
-      <DataTable name="nodes" caption="Nodes of the graph" columns={NODE_COLUMNS} rows={graph.nodes} rowKey={(node) => node.uid} />
+      <DataTable name="nodes" caption="Nodes of the graph" columns={nodeColumns(onActivate)} rows={rows} rowKey={(node) => node.uid} />
     </>
   );
 }
