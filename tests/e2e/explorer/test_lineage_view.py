@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from .conftest import DemoServer, Visit, axe_violations
+from .conftest import DemoServer, Visit, axe_violations, exports_are_recorded, graphql_answers
 
 KINDS = [
     "DataSource",
@@ -144,21 +144,13 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def exports_are_recorded(server: DemoServer) -> bool:
-    """Whether this build stamps exports (the recordExport mutation, exports.ts needs it)."""
-    answer = server.graphql('{ __type(name: "Mutation") { fields { name } } }')
-    fields = (answer["data"]["__type"] or {}).get("fields") or []
-    return any(field["name"] == "recordExport" for field in fields)
-
-
 def test_a_viewer_sees_hidden_counts_and_no_recommendation_uid(
     visit: Callable[[str, str], Visit], demo_server: DemoServer
 ) -> None:
     from playwright.sync_api import expect
 
     page = visit("viewer", "").page
-    responses: list[Any] = []
-    page.on("response", lambda r: responses.append(r) if r.url.endswith("/graphql") else None)
+    answers = graphql_answers(page)
     page.goto("/ui/lineage?uid=source:clickstream&depth=6")
 
     graph = _graph(demo_server, role="viewer")
@@ -172,7 +164,6 @@ def test_a_viewer_sees_hidden_counts_and_no_recommendation_uid(
     assert searched["hits"] == [] and searched["hidden"] > 0
     expect(page.get_by_text(f"+{searched['hidden']} hidden matches")).to_be_visible()
 
-    answers = [response.text() for response in responses]
     assert len(answers) >= 3  # the principal, the graph, the search
     for text in (page.inner_text("body"), *answers):
         assert "rec:" not in text

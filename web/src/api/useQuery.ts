@@ -5,7 +5,7 @@ import { type Answer, ask, failures, RequestFailed, SignInNeeded, type Variables
 export type QueryState<T> =
   | { status: "idle" }
   | { status: "loading" }
-  | { status: "failed"; message: string }
+  | { status: "failed"; message: string; denied?: boolean } // denied: the policy refused it all
   | { status: "answered"; answer: Answer<T> & { data: T } };
 
 type Settled<T> = { key: string; state: QueryState<T> };
@@ -24,7 +24,9 @@ export function useQuery<T>(query: string, variables: Variables, skip = false): 
       .then((answer) => {
         const failed = failures(answer);
         if (answer.data === null) {
-          settle({ status: "failed", message: failed.map((e) => e.message).join("; ") || "No data." });
+          const denied = failed.length === 0 && answer.errors.length > 0;
+          const message = failed.map((e) => e.message).join("; ") || (denied ? "Not visible to your role." : "No data.");
+          settle({ status: "failed", message, denied });
         } else {
           settle({ status: "answered", answer: answer as Answer<T> & { data: T } });
         }

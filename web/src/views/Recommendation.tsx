@@ -226,9 +226,9 @@ export function Recommendation() {
 function Recent({ onPick }: { onPick: (uid: string) => void }) {
   const [state, retry] = useQuery<{ recommendations: { edges: { node: { uid: string; servedAt: string | null; segment: string | null } }[] } | null }>(RECENT, {});
   if (state.status === "loading") return <Loading what="recent recommendations" />;
-  if (state.status === "failed") return <ErrorNotice message={state.message} retry={retry} />;
-  if (state.status !== "answered") return null;
-  if (!state.answer.data.recommendations) {
+  if (state.status === "failed" && !state.denied) return <ErrorNotice message={state.message} retry={retry} />;
+  if (state.status === "idle") return null;
+  if (state.status === "failed" || !state.answer.data.recommendations) {
     return (
       <p>
         Recent recommendations: <NotVisible />. Individual recommendations are for investigating roles; the lineage graph
