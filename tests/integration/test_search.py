@@ -19,7 +19,9 @@ from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 
 from ..conftest import bearer
+from .graph_snapshot import snapshot
 from .loading import load_events
+from .test_injection import PAYLOADS
 
 VIEWER = Visibility(hidden=frozenset({"Recommendation", "Outcome"}))
 KINDS = ["DataSource", "FeatureVersion", "ModelVersion", "LineageContext", "Recommendation"]
@@ -171,3 +173,15 @@ def test_a_viewer_searching_for_recommendations_gets_a_count_and_no_uid(
     assert "rec:" not in json.dumps(answer) + json.dumps(collapsed)
     assert collapsed["downstream"]["groups"] == []
     assert collapsed["downstream"]["hidden"][0]["kind"] == "Recommendation"
+
+
+def test_metacharacters_in_search_text_change_nothing(
+    client: TestClient, demo: Store, settings: Settings
+) -> None:
+    before = snapshot(demo)
+    lucene = ['uid:(a OR b)~2 "x', "*", "feature:*", "\\", "+-&&||!(){}[]^~?:/"]
+    query = "query($t: String!, $k: [String!]) { search(text: $t, kinds: $k) { hits { uid } } }"
+    for payload in [*PAYLOADS, *lucene]:
+        answer = _ask(client, settings, "admin", query, t=payload, k=None)  # asserts no error
+        assert all(hit["uid"] for hit in answer["search"]["hits"])
+    assert snapshot(demo) == before
