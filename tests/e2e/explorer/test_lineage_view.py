@@ -90,6 +90,15 @@ def test_the_graph_equals_the_answer_and_its_url_restores_it(
     expect(rows).to_have_count(len(graph["nodes"]) + 25)
     assert expected <= set(_column(page, "nodes", 1))
 
+    # the keyboard walks the drawing from its left, the origin; Enter opens a node's panel
+    page.get_by_role("application", name=re.compile("^lineage graph")).focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_test_id("graph-focus")).to_have_text(
+        "Focused: source:clickstream, DataSource"
+    )
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("complementary", name="Node source:clickstream")).to_be_visible()
+
     # a node's panel, and the path between two nodes
     feature = next(n["uid"] for n in graph["nodes"] if n["kind"] == "FeatureVersion")
     page.get_by_role("button", name=feature, exact=True).click()

@@ -203,8 +203,6 @@ export function GraphCanvas({ name, caption, drawn, selected = null, path = [], 
     if (!cy) return;
     cy.batch(() => {
       cy.elements().removeClass("selected path faded focused");
-      if (selected) cy.getElementById(selected).addClass("selected");
-      if (focused) cy.getElementById(focused).addClass("focused");
       if (path.length > 0) {
         const onPath = new Set(path);
         cy.elements().addClass("faded");
@@ -217,6 +215,8 @@ export function GraphCanvas({ name, caption, drawn, selected = null, path = [], 
             .addClass("path");
         });
       }
+      if (selected) cy.getElementById(selected).removeClass("faded").addClass("selected");
+      if (focused) cy.getElementById(focused).removeClass("faded").addClass("focused");
     });
   }, [elements, selected, path, focused]);
 
@@ -257,7 +257,6 @@ export function GraphCanvas({ name, caption, drawn, selected = null, path = [], 
   };
 
   const focusedNode = focused ? drawn.nodes.find((node) => node.id === focused) : undefined;
-  const position = focused ? drawn.nodes.findIndex((node) => node.id === focused) + 1 : 0;
   return (
     <figure className="graph" data-graph={name}>
       <figcaption>
@@ -277,8 +276,8 @@ export function GraphCanvas({ name, caption, drawn, selected = null, path = [], 
         onKeyDown={onKeyDown}
         style={{ height }}
       />
-      <p className="sr-status" aria-live="polite">
-        {focusedNode ? `Node ${position} of ${drawn.nodes.length}: ${focusedNode.id}, ${focusedNode.kind}` : ""}
+      <p className="sr-status" aria-live="polite" data-testid="graph-focus">
+        {focusedNode ? `Focused: ${focusedNode.id}, ${focusedNode.kind}${focusedNode.expandable ? " (Enter opens 25 more)" : ""}` : ""}
       </p>
       <Legend kinds={new Set(drawn.nodes.map((node) => node.kind))} />
     </figure>
