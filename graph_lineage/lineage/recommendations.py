@@ -52,6 +52,15 @@ RETURN uid, r.served_at AS served_at, r.segment AS segment, c.model_version AS m
 """
 
 
+# The outcomes of each recommendation, in the order they were observed.
+OUTCOMES_OF = f"""
+UNWIND $uids AS uid
+MATCH (:Recommendation {{uid: uid}})<-[:FOR]-(o:Outcome)
+RETURN uid, {node_columns("o")}
+ORDER BY uid, o.observed_at, o.uid
+"""
+
+
 @dataclass(frozen=True)
 class RecommendationFilter:
     served_from: datetime | None = None
@@ -103,6 +112,18 @@ def recommendations(
     nodes = [Node.from_row(row) for row in rows]
     page = nodes[:first]
     return Page(page, [time_cursor(node, "served_at") for node in page], len(nodes) > first)
+
+
+def outcomes_of(
+    store: Store, uids: list[str], visibility: Visibility = EVERYTHING
+) -> dict[str, list[Node]]:
+    """For each recommendation uid: its outcomes the caller may see, oldest first."""
+    found: dict[str, list[Node]] = {uid: [] for uid in uids}
+    for row in store.read(OUTCOMES_OF, uids=uids):
+        node = Node.from_row(row)
+        if not visibility.hides(node):
+            found[row["uid"]].append(visibility.scrub(node))
+    return found
 
 
 @dataclass

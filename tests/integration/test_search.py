@@ -130,7 +130,7 @@ GROUPS = """query($uid: ID!, $kinds: [String!]) {
     groups { context recommendations outcomes } hidden { kind count } } }"""
 PAGE = """query($context: ID!, $after: String) {
   recommendations(filter: {context: $context}, first: 25, after: $after) {
-    edges { node { uid } } pageInfo { hasNextPage endCursor } } }"""
+    edges { node { uid outcomes { uid requestId } } } pageInfo { hasNextPage endCursor } } }"""
 
 
 def _ask(client: TestClient, settings: Settings, role: str, query: str, **variables: object):  # type: ignore[no-untyped-def]
@@ -145,13 +145,17 @@ def _ask(client: TestClient, settings: Settings, role: str, query: str, **variab
 def test_a_group_pages_through_exactly_its_recommendations(
     client: TestClient, demo: Store, settings: Settings
 ) -> None:
-    groups = _ask(client, settings, "engineer", GROUPS, uid="source:clickstream", kinds=KINDS)
+    kinds = [*KINDS, "Outcome"]
+    groups = _ask(client, settings, "engineer", GROUPS, uid="source:clickstream", kinds=kinds)
     group = min(groups["downstream"]["groups"], key=lambda g: g["recommendations"])
     paged: list[str] = []
+    outcomes: list[dict[str, str]] = []
     after = None
     while True:
         page = _ask(client, settings, "engineer", PAGE, context=group["context"], after=after)
-        paged += [edge["node"]["uid"] for edge in page["recommendations"]["edges"]]
+        nodes = [edge["node"] for edge in page["recommendations"]["edges"]]
+        paged += [node["uid"] for node in nodes]
+        outcomes += [{**o, "rec": node["uid"]} for node in nodes for o in node["outcomes"]]
         if not page["recommendations"]["pageInfo"]["hasNextPage"]:
             break
         after = page["recommendations"]["pageInfo"]["endCursor"]
@@ -161,6 +165,8 @@ def test_a_group_pages_through_exactly_its_recommendations(
         c=group["context"],
     )
     assert set(paged) == set(in_context[0]["uids"])
+    assert len(outcomes) == group["outcomes"]  # each page brings its outcomes along
+    assert all(o["rec"] == f"rec:{o['requestId']}" for o in outcomes)
 
 
 def test_a_viewer_searching_for_recommendations_gets_a_count_and_no_uid(

@@ -79,16 +79,20 @@ def test_the_graph_equals_the_answer_and_its_url_restores_it(
     assert _column(page, "groups", 2) == [f"{g['recommendations']:,}" for g in groups]
     assert _column(page, "groups", 3) == [f"{g['outcomes']:,}" for g in groups]
 
-    # open the biggest group one page: its first 25 recommendations join the graph
+    # open the biggest group one page: 25 recommendations and their outcomes join the graph
     page.get_by_role("button", name="Show 25 more").first.click()
     first = groups[0]["context"]
     page_query = """query($c: ID!) { recommendations(filter: {context: $c}, first: 25) {
-      edges { node { uid } } } }"""
+      edges { node { uid outcomes { uid } } } } }"""
     opened = demo_server.graphql(page_query, {"c": first}, role="engineer")["data"]
-    expected = {edge["node"]["uid"] for edge in opened["recommendations"]["edges"]}
+    leaves = [edge["node"] for edge in opened["recommendations"]["edges"]]
+    expected = {n["uid"] for n in leaves} | {o["uid"] for n in leaves for o in n["outcomes"]}
+    assert len(leaves) == 25 and len(expected) > 25
     rows = page.locator("table[data-table=nodes] tbody tr")
-    expect(rows).to_have_count(len(graph["nodes"]) + 25)
-    assert expected <= set(_column(page, "nodes", 1))
+    expect(rows).to_have_count(len(graph["nodes"]) + len(expected))
+    assert set(_column(page, "nodes", 1)) == {n["uid"] for n in graph["nodes"]} | expected
+    first_group = page.locator("table[data-table=groups] tbody tr").first
+    expect(first_group.locator("td").nth(3)).to_have_text("25")  # Shown
 
     # the keyboard walks the drawing from its left, the origin; Enter opens a node's panel
     page.get_by_role("application", name=re.compile("^lineage graph")).focus()
@@ -119,7 +123,7 @@ def test_the_graph_equals_the_answer_and_its_url_restores_it(
     expect(page.get_by_test_id("graph-summary")).to_have_text(shown)
     expect(page.get_by_role("complementary", name=f"Node {feature}")).to_be_visible()
     expect(page.get_by_test_id("path")).to_have_text(path_text.inner_text())
-    expect(rows).to_have_count(len(graph["nodes"]) + 25)
+    expect(rows).to_have_count(len(graph["nodes"]) + len(expected))
     assert axe_violations(page) == []
 
 

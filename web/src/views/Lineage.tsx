@@ -75,7 +75,12 @@ interface LineageAnswer {
     groups?: Group[];
   };
 }
-type PageAnswer = Record<string, { edges: { node: { uid: string; servedAt: string | null } }[] } | null>;
+interface PagedRecommendation {
+  uid: string;
+  servedAt: string | null;
+  outcomes: { uid: string; observedAt: string | null }[];
+}
+type PageAnswer = Record<string, { edges: { node: PagedRecommendation }[] } | null>;
 
 /** `open` values in the URL: `<context uid>~<pages>`. */
 function openGroups(values: string[]): Map<string, number> {
@@ -91,9 +96,22 @@ function groupsDocument(count: number): string {
   const variables = Array.from({ length: count }, (_, i) => `$c${i}: ID!, $n${i}: Int!`).join(", ");
   const fields = Array.from(
     { length: count },
-    (_, i) => `g${i}: recommendations(filter: {context: $c${i}, servedTo: $asOf}, first: $n${i}) { edges { node { uid servedAt } } }`,
+    (_, i) => `g${i}: recommendations(filter: {context: $c${i}, servedTo: $asOf}, first: $n${i}) { edges { node { uid servedAt outcomes { uid observedAt } } } }`,
   ).join("\n  ");
   return `query LineageGroups($asOf: DateTime, ${variables}) {\n  ${fields}\n}`;
+}
+
+/** The pages as of a moment: an outcome observed after it had not happened yet. */
+function asOfPages(pages: PageAnswer, asOf: string | null): PageAnswer {
+  if (asOf === null) return pages;
+  const moment = Date.parse(asOf);
+  const before = (o: { observedAt: string | null }) => o.observedAt === null || Date.parse(o.observedAt) <= moment;
+  return Object.fromEntries(
+    Object.entries(pages).map(([key, page]) => [
+      key,
+      page && { edges: page.edges.map(({ node }) => ({ node: { ...node, outcomes: node.outcomes.filter(before) } })) },
+    ]),
+  );
 }
 
 function drawnOf(graph: LineageAnswer["graph"], open: Map<string, number>, pages: PageAnswer | null): Drawn {
@@ -107,6 +125,10 @@ function drawnOf(graph: LineageAnswer["graph"], open: Map<string, number>, pages
     edges.push({ source: box, target: context, type: "HAS_CONTEXT" });
     for (const { node } of opened) {
       nodes.push({ id: node.uid, kind: "Recommendation", label: shortLabel(node.uid), parent: box });
+      for (const outcome of node.outcomes) {
+        nodes.push({ id: outcome.uid, kind: "Outcome", label: shortLabel(outcome.uid), parent: box });
+        edges.push({ source: outcome.uid, target: node.uid, type: "FOR" });
+      }
     }
   });
   for (const group of graph.groups ?? []) {
@@ -128,7 +150,8 @@ export function Lineage() {
   const depth = Math.min(10, Math.max(1, Number(url.get("depth", "4")) || 4));
   const chosenKinds = url.getAll("kind");
   const kinds = chosenKinds.length > 0 ? chosenKinds : DEFAULT_KINDS;
-  const asOf = url.get("asOf") || null;
+  const asOfText = `${url.get("asOf")}`; // a primitive, so the React Compiler may memoize on it
+  const asOf = asOfText === "" ? null : asOfText;
   const selected = url.get("sel") || null;
   const openText = url.getAll("open").join(" ");
   const open = useMemo(() => openGroups(openText.split(" ").filter(Boolean)), [openText]);
@@ -143,11 +166,13 @@ export function Lineage() {
   const graph = shown.status === "answered" ? shown.answer.data.graph : null;
 
   const openList = [...open.entries()];
-  const pageVariables: Record<string, unknown> = { asOf };
-  openList.forEach(([context, count], index) => {
-    pageVariables[`c${index}`] = context;
-    pageVariables[`n${index}`] = count * PAGE_SIZE;
-  });
+  const pageVariables = Object.fromEntries([
+    ["asOf", asOf],
+    ...openList.flatMap(([context, count], index) => [
+      [`c${index}`, context],
+      [`n${index}`, count * PAGE_SIZE],
+    ]),
+  ]);
   const [pages] = useQuery<PageAnswer>(groupsDocument(openList.length), pageVariables, openList.length === 0 || !graph);
   const pageData = pages.status === "answered" ? pages.answer.data : null;
 
@@ -155,7 +180,10 @@ export function Lineage() {
     () => (now.status === "answered" ? momentsOf(now.answer.data.graph.nodes.map((node) => node.validFrom)) : []),
     [now],
   );
-  const drawn = useMemo(() => (graph ? drawnOf(graph, open, pageData) : { nodes: [], edges: [] }), [graph, open, pageData]);
+  const drawn = useMemo(
+    () => (graph ? drawnOf(graph, open, pageData && asOfPages(pageData, asOf)) : { nodes: [], edges: [] }),
+    [graph, open, pageData, asOf],
+  );
   const path = useMemo(() => (from && to ? shortestPath(drawn, from, to) : []), [drawn, from, to]);
 
   const scope = {
@@ -236,6 +264,7 @@ export function Lineage() {
             onClose={() => url.set({ sel: null }, true)}
             onOpen={(node) => url.set({ uid: node, sel: null, open: null, from: null, to: null }, true)}
             groupsShown={pageData}
+            asOf={asOf}
             open={open}
           />
         )}
@@ -255,6 +284,7 @@ interface BodyProps {
   onClose: () => void;
   onOpen: (uid: string) => void;
   groupsShown: PageAnswer | null;
+  asOf: string | null;
   open: Map<string, number>;
 }
 
@@ -275,14 +305,17 @@ function nodeColumns(onSelect: (uid: string) => void): TableColumn<GraphNode>[] 
   ];
 }
 
-/** The nodes drawn, groups aside: the graph's, then the recommendations of opened groups. */
+/** The nodes drawn, groups aside: the graph's, then what opened groups brought. */
 function tableNodes(graph: LineageAnswer["graph"], pages: PageAnswer | null): GraphNode[] {
   const opened = Object.values(pages ?? {}).flatMap((page) => page?.edges ?? []);
-  const recommendations = opened.map(({ node }) => ({ uid: node.uid, kind: "Recommendation", stub: false, validFrom: node.servedAt }));
-  return [...graph.nodes, ...recommendations];
+  const leaves = opened.flatMap(({ node }) => [
+    { uid: node.uid, kind: "Recommendation", stub: false, validFrom: node.servedAt },
+    ...node.outcomes.map((o) => ({ uid: o.uid, kind: "Outcome", stub: false, validFrom: o.observedAt })),
+  ]);
+  return [...graph.nodes, ...leaves];
 }
 
-function LineageBody({ graph, drawn, selected, path, pathEnds, onActivate, onPathEnds, onClose, onOpen, groupsShown, open }: BodyProps) {
+function LineageBody({ graph, drawn, selected, path, pathEnds, onActivate, onPathEnds, onClose, onOpen, groupsShown, asOf, open }: BodyProps) {
   const groupRows = (graph.groups ?? []).filter((group) => group.recommendations !== null);
   const shownOf = (context: string) => groupsShown?.[`g${[...open.keys()].indexOf(context)}`]?.edges.length ?? 0;
   const groupColumns: TableColumn<Group>[] = [
@@ -304,7 +337,7 @@ function LineageBody({ graph, drawn, selected, path, pathEnds, onActivate, onPat
         ),
     },
   ];
-  const rows = tableNodes(graph, groupsShown);
+  const rows = tableNodes(graph, groupsShown && asOfPages(groupsShown, asOf));
   const uids = rows.map((node) => node.uid).sort();
   return (
     <>
