@@ -3,6 +3,7 @@ answers, the URL restores them, tables export, and a viewer gets no recommendati
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -103,7 +104,17 @@ def test_the_trace_and_the_diff_equal_the_answers_and_the_url_restores_them(
     expect(page.get_by_test_id("diff-verdict")).to_have_text(f"{differences} differences.")
     expect(page.locator("table[data-table=diff] tbody tr")).to_have_count(differences)
 
-    page.reload()  # the URL alone restores the trace and the comparison
+    # a node of the picture, chosen with the keyboard, opens its panel
+    page.get_by_role("application", name=re.compile("^trace graph")).focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_test_id("graph-focus")).to_contain_text("Focused: ")
+    focused = page.get_by_test_id("graph-focus").inner_text()
+    chosen = focused.removeprefix("Focused: ").split(",")[0]
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("complementary", name=f"Node {chosen}")).to_be_visible()
+
+    page.reload()  # the URL alone restores the trace, the chosen node and the comparison
+    expect(page.get_by_role("complementary", name=f"Node {chosen}")).to_be_visible()
     expect(page.get_by_test_id("model-version")).to_have_text(trace["modelVersion"]["uid"])
     expect(page.get_by_test_id("diff-verdict")).to_have_text(f"{differences} differences.")
     assert axe_violations(page) == []

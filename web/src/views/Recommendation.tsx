@@ -10,6 +10,7 @@ import { DataTable, type TableColumn } from "../components/DataTable";
 import { ExportScopeContext } from "../components/exports";
 import { GraphCanvas } from "../components/GraphCanvas";
 import { type Drawn, shortLabel } from "../components/graphModel";
+import { NodePanel } from "../components/NodePanel";
 import { SearchBox } from "../components/SearchBox";
 import { Empty, ErrorNotice, HiddenBadges, type HiddenCount, Loading, NotVisible } from "../components/Status";
 import { Time } from "../components/Time";
@@ -217,7 +218,15 @@ export function Recommendation() {
             onPick={(picked) => url.set({ id: picked, b: null }, true)}
           />
         </form>
-        {id === "" ? <Recent onPick={(picked) => url.set({ id: picked }, true)} /> : <TraceView id={id} other={other} onCompare={(b) => url.set({ b }, true)} />}
+        {id === "" ? <Recent onPick={(picked) => url.set({ id: picked }, true)} /> : (
+          <TraceView
+            id={id}
+            other={other}
+            onCompare={(b) => url.set({ b }, true)}
+            selected={url.get("sel") || null}
+            onSelect={(sel) => url.set({ sel }, true)}
+          />
+        )}
       </section>
     </ExportScopeContext.Provider>
   );
@@ -256,7 +265,15 @@ function Recent({ onPick }: { onPick: (uid: string) => void }) {
   );
 }
 
-function TraceView({ id, other, onCompare }: { id: string; other: string; onCompare: (b: string | null) => void }) {
+interface TraceProps {
+  id: string;
+  other: string;
+  onCompare: (b: string | null) => void;
+  selected: string | null;
+  onSelect: (uid: string | null) => void;
+}
+
+function TraceView({ id, other, onCompare, selected, onSelect }: TraceProps) {
   const [state, retry] = useQuery<TraceAnswer>(TRACE, { id });
   const trace = state.status === "answered" ? state.answer.data.trace : null;
   const drawn = useMemo(() => (trace ? drawnOf(trace) : null), [trace]);
@@ -271,18 +288,18 @@ function TraceView({ id, other, onCompare }: { id: string; other: string; onComp
     );
   }
   if (!trace || !drawn) return <Empty>No recommendation you may see has this id. Check it, or pick one with the search above.</Empty>;
-  return <TraceBody trace={trace} answer={state.answer} drawn={drawn} other={other} onCompare={onCompare} />;
+  return (
+    <TraceBody trace={trace} answer={state.answer} drawn={drawn} other={other} onCompare={onCompare} selected={selected} onSelect={onSelect} />
+  );
 }
 
-interface BodyProps {
+interface BodyProps extends Omit<TraceProps, "id"> {
   trace: Trace;
   answer: Answer<TraceAnswer>;
   drawn: Drawn;
-  other: string;
-  onCompare: (b: string | null) => void;
 }
 
-function TraceBody({ trace, answer, drawn, other, onCompare }: BodyProps) {
+function TraceBody({ trace, answer, drawn, other, onCompare, selected, onSelect }: BodyProps) {
   const rec = trace.recommendation;
   const trained = new Set(trace.trainedOn.map((f) => f.uid));
   const served = trace.servedFeatures.map((f) => ({ ...f, trained: trained.has(f.uid) }));
@@ -360,7 +377,10 @@ function TraceBody({ trace, answer, drawn, other, onCompare }: BodyProps) {
         </div>
       )}
       <HiddenBadges hidden={trace.hidden} />
-      <GraphCanvas name={rec.uid} caption="trace graph" drawn={drawn} height={420} />
+      <div className="graph-layout">
+        <GraphCanvas name={rec.uid} caption="trace graph" drawn={drawn} height={420} selected={selected} onActivate={onSelect} />
+        {selected && <NodePanel key={selected} uid={selected} onClose={() => onSelect(null)} />}
+      </div>
       <DataTable name="timeline" caption="Timeline" columns={TIMELINE_COLUMNS} rows={timelineOf(trace)} rowKey={(row) => `${row.at}-${row.event}-${row.uid}`} />
       <DataTable name="served-features" caption="Served feature versions" columns={SERVED_COLUMNS} rows={served} rowKey={(f) => f.uid} />
       <DataTable name="items" caption="Items as ranked" columns={ITEM_COLUMNS} rows={items} rowKey={(i) => String(i.rank)} />
