@@ -15,6 +15,7 @@ from api.health import healthz, readyz
 from api.ingest import ingest_events
 from api.openlineage import openlineage_endpoint
 from api.refusals import RefusalRecorder
+from api.reports import report_endpoint
 from api.store_errors import store_error_handler
 from api.ui import ui_routes
 from graph_lineage.auth import INGEST_ROLES, READ_ROLES, Authenticator
@@ -61,8 +62,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             refusals.stop()  # the open windows' summaries, then the queue, are written
             app.state.store.close()
 
-    graphql = RequireRoles(
-        LineageGraphQL(settings, policy), READ_ROLES, "reading lineage", refusals
+    lineage_graphql = LineageGraphQL(settings, policy)
+    graphql = RequireRoles(lineage_graphql, READ_ROLES, "reading lineage", refusals)
+    # Reports run their query through the same schema, as the caller: no other door.
+    report = RequireRoles(
+        request_response(report_endpoint(lineage_graphql.schema)),
+        READ_ROLES,
+        "exporting reports",
+        refusals,
     )
     events = RequireRoles(
         request_response(ingest_events), INGEST_ROLES, "ingesting events", refusals
@@ -74,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/exports/report.pdf", report, methods=["POST"]),
         Route("/v1/events", events, methods=["POST"]),
         Route("/api/v1/lineage", lineage, methods=["POST"]),
         *ui_routes(settings),

@@ -162,19 +162,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # --- Every GraphQL operation of the test run has an access record ---------------------
 #
 # For each test, TestClient.send is wrapped: a request to /graphql that carries a GraphQL
-# document and was answered counts as one operation of the app's database. "Answered"
-# leaves out 401 and 403 (refused before GraphQL) and 503 (the access log could not record it,
-# so it answered nothing). At teardown, before the next test's `store` fixture wipes the
-# database, the access records made since the test began must number exactly the
-# operations counted: one missing or one extra fails the test.
+# document and was answered counts as one operation of the app's database, and so does a
+# PDF report whose query ran. "Answered" leaves out 401 and 403 (refused before GraphQL)
+# and 503 (the access log could not record it, so it answered nothing). At teardown,
+# before the next test's `store` fixture wipes the database, the access records made since
+# the test began must number exactly the operations counted: one missing or one extra
+# fails the test.
 
-# Records of operators' commands (auth method "cli") and of refusals at the door (they
-# name the request path) are not GraphQL operations.
+# Records of operators' commands (auth method "cli"), of refusals at the door (they
+# name the request path) and of exports (operation type "export") are not GraphQL
+# operations. A PDF report runs one, in process: its answer names the record
+# (X-Access-Record).
 ACCESS_RECORDS_SINCE = """
 MATCH (r:AccessRecord) WHERE r.at >= $since AND coalesce(r.auth_method, '') <> 'cli'
-  AND r.request_path IS NULL
+  AND r.request_path IS NULL AND coalesce(r.operation_type, '') <> 'export'
 RETURN count(r) AS count
 """
+REPORT_PATH = "/exports/report.pdf"
 NOT_ANSWERED = frozenset({401, 403, 503})
 
 
@@ -201,9 +205,12 @@ class AccessLogCheck:
 
     def count(self, app: Any, request: Any, response: Any) -> None:
         settings = getattr(getattr(app, "state", None), "settings", None)
-        if settings is None or response.status_code in NOT_ANSWERED:
+        if settings is None:
             return
-        if _graphql_document(request) is None:
+        if request.url.path == REPORT_PATH:
+            if "x-access-record" not in response.headers:
+                return  # refused before its query ran
+        elif response.status_code in NOT_ANSWERED or _graphql_document(request) is None:
             return
         key = (resolve_target(settings)[0], settings.neo4j_database)
         with self._lock:

@@ -84,18 +84,23 @@ class LineageGraphQL(GraphQL[RequestContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
-        state: Any = request.app.state
         assert isinstance(request, Request)
-        caller = request.scope.get("caller")  # set by AuthenticationMiddleware
-        return RequestContext(
-            request=request,
-            store=state.store,
-            settings=state.settings,
-            policy=state.policy,
-            sealer=state.sealer,
-            caller=caller,
-            visibility=visibility_for(state.policy, caller.roles if caller else frozenset()),
-        )
+        return request_context(request)
+
+
+def request_context(request: Request) -> RequestContext:
+    """The context of an operation asked in ``request``, as its authenticated caller."""
+    state: Any = request.app.state
+    caller = request.scope.get("caller")  # set by AuthenticationMiddleware
+    return RequestContext(
+        request=request,
+        store=state.store,
+        settings=state.settings,
+        policy=state.policy,
+        sealer=state.sealer,
+        caller=caller,
+        visibility=visibility_for(state.policy, caller.roles if caller else frozenset()),
+    )
 
 
 def render_sdl() -> str:
@@ -103,4 +108,4 @@ def render_sdl() -> str:
     return schema.as_str() + "\n"
 
 
-__all__ = ["LineageGraphQL", "render_sdl", "schema"]
+__all__ = ["LineageGraphQL", "render_sdl", "request_context", "schema"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import strawberry
+from strawberry.scalars import JSON
 
 from api.graphql.pagination import Connection, connection
 from graph_lineage.access_log import AccessLogFilter, AccessLogPage
@@ -14,7 +16,7 @@ from graph_lineage.access_log import AccessRecord as Record
 @strawberry.type(
     description="One operation as the access log recorded it, or a request refused at the"
     " door (401, 403: requestPath and reason set), or a count of such refusals"
-    " (suppressedCount set)."
+    " (suppressedCount set), or an export (operationType export; the export fields set)."
 )
 class AccessRecord:
     seq: int = strawberry.field(description="Position in the chain, from 1, without gaps.")
@@ -54,6 +56,20 @@ class AccessRecord:
         description="A summary: refusals from one source (address and subject) in one window"
         " that were counted here instead of recorded one by one.",
     )
+    export_format: str | None = strawberry.field(
+        description="Exports: the file's format (csv, json, png, svg, pdf, html)."
+    )
+    export_view: str | None = strawberry.field(description="Exports: the view exported from.")
+    export_filters: JSON | None = strawberry.field(
+        description="Exports: the view's filters (a value naming a person as its SHA-256)."
+    )
+    export_as_of: datetime | None = strawberry.field(
+        description="Exports: the time the data showed; null: as exported."
+    )
+    export_rows: int | None = strawberry.field(description="Exports: rows in the file.")
+    export_bytes: int | None = strawberry.field(
+        description="Exports: size of the data before the stamp was added."
+    )
     previous_hash: str
     hash: str = strawberry.field(description="sha256(previousHash + canonical JSON of it).")
 
@@ -80,6 +96,12 @@ def record_to_graphql(record: Record) -> AccessRecord:
         source_address=record.source_address,
         reason=record.reason,
         suppressed_count=record.suppressed_count,
+        export_format=record.export_format,
+        export_view=record.export_view,
+        export_filters=None if record.export_filters is None else json.loads(record.export_filters),
+        export_as_of=record.export_as_of,
+        export_rows=record.export_rows,
+        export_bytes=record.export_bytes,
         previous_hash=record.previous_hash or "",
         hash=record.hash or "",
     )
@@ -100,6 +122,9 @@ class AccessLogFilterInput:
     denied_only: bool = strawberry.field(
         default=False, description="Only operations that were refused some field."
     )
+    exports_only: bool = strawberry.field(
+        default=False, description="Only exports: files made from lineage data."
+    )
 
     def to_filter(self) -> AccessLogFilter:
         return AccessLogFilter(
@@ -110,6 +135,7 @@ class AccessLogFilterInput:
             operation_name=self.operation_name,
             uid=str(self.uid) if self.uid is not None else None,
             denied_only=self.denied_only,
+            exports_only=self.exports_only,
         )
 
 

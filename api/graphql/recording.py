@@ -103,17 +103,20 @@ async def record_operation(
     result: ExecutionResult | None,
     *,
     store_unavailable: bool = False,
-) -> None:
-    """Append the record of one operation; ``result`` None: refused before execution.
+) -> AccessRecord:
+    """Append the record of one operation and return it with its seq; ``result`` None:
+    refused before execution.
 
     ``store_unavailable``: the operation found Neo4j down, so the record is tried once.
     """
     record = access_record(context, request, started, result)
     try:
         if store_unavailable:
-            await run_in_threadpool(access_log.append_all, context.store, [record], 0.0)
-        else:
-            await run_in_threadpool(access_log.append, context.store, record)
+            (written,) = await run_in_threadpool(
+                access_log.append_all, context.store, [record], 0.0
+            )
+            return written
+        return await run_in_threadpool(access_log.append, context.store, record)
     except LineageError as error:
         raise AccessNotRecorded(error) from error
 

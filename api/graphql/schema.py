@@ -66,6 +66,7 @@ from api.graphql.experiments import (
     experiment_report_to_graphql,
     report_request,
 )
+from api.graphql.exports import ExportInput, ExportStamp, stamp_to_graphql
 from api.graphql.graph import LineageGraph, graph_to_graphql
 from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
 from api.graphql.outages import StoreOutageErrors
@@ -73,7 +74,7 @@ from api.graphql.recording import AccessRecording
 from api.graphql.search import SearchResult, search_to_graphql
 from api.graphql.visibility import require_readable
 from graph_lineage import __version__, access_log, change_plans
-from graph_lineage.access_log import AccessLogFilter
+from graph_lineage.access_log import AccessLogFilter, record_export
 from graph_lineage.anomalies import AnomalyFilter
 from graph_lineage.anomalies import anomalies as list_anomalies
 from graph_lineage.auth.policy import AccessPolicy
@@ -323,6 +324,22 @@ class Query:
         return [experiment_listing_to_graphql(listing) for listing in found]
 
 
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Record an export in the access log before its file is made: any signed-in"
+        " reader, for their own export. Returns the stamp the file must carry."
+    )
+    async def record_export(self, info: Context, export: ExportInput) -> ExportStamp:
+        caller = info.context.caller
+        assert caller is not None  # /graphql operations are authenticated
+        made = export.to_export()  # an invalid export is refused here: nothing is written
+        work = partial(record_export, info.context.store, made, caller, RECORD_EXPORT)
+        return stamp_to_graphql(await run_in_threadpool(work))
+
+
+RECORD_EXPORT = "recordExport"  # how an export recorded through GraphQL was asked for
+
 # Errors a caller can act on keep their message; anything else (a failed query, a bug)
 # becomes "Unexpected error." with no stack trace and no Cypher.
 SHOWN_ERRORS = (InvalidQuery, NodeNotFound)
@@ -349,6 +366,7 @@ def build_schema(settings: Settings, policy: AccessPolicy) -> strawberry.Schema:
     ]
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         types=NODE_TYPES,
         extensions=[
             lambda: AddValidationRules(rules),
@@ -363,4 +381,5 @@ def build_schema(settings: Settings, policy: AccessPolicy) -> strawberry.Schema:
     )
 
 
-schema = strawberry.Schema(query=Query, types=NODE_TYPES)  # for the SDL; limits don't change it
+# for the SDL; limits don't change it
+schema = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_TYPES)

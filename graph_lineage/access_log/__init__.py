@@ -20,12 +20,14 @@ deletes a record; retention and erasure do not touch them.
 True
 
 The modules: ``record`` (a record and its hash), ``group_commit`` (appending),
-``paging`` (filter, pages and cursors), ``formats`` (export), ``chain`` (verify) and
-``store`` (the Cypher they run); ``refusals`` limits how many refusals at the door
+``paging`` (filter, pages and cursors), ``formats`` (export), ``chain`` (verify),
+``exports`` (the records and stamps of files made from lineage data) and ``store`` (the
+Cypher they run); ``refusals`` limits how many refusals at the door
 (``401``, ``403``) are recorded per source.
 """
 
 from graph_lineage.access_log.chain import ChainReport, verify
+from graph_lineage.access_log.exports import Export, ExportStamp, record_export
 from graph_lineage.access_log.formats import Format, export
 from graph_lineage.access_log.group_commit import append, append_all
 from graph_lineage.access_log.paging import (
@@ -40,6 +42,7 @@ from graph_lineage.access_log.paging import (
 from graph_lineage.access_log.record import (
     ANONYMOUS,
     ANSWERED,
+    EXPORT,
     FAILED,
     MAX_LISTED,
     PARTIAL,
@@ -52,6 +55,7 @@ from graph_lineage.access_log.refusals import RefusalLimiter
 __all__ = [
     "ANONYMOUS",
     "ANSWERED",
+    "EXPORT",
     "FAILED",
     "MAX_LISTED",
     "MAX_PAGE",
@@ -61,6 +65,8 @@ __all__ = [
     "AccessLogPage",
     "AccessRecord",
     "ChainReport",
+    "Export",
+    "ExportStamp",
     "Format",
     "RefusalLimiter",
     "append",
@@ -70,6 +76,7 @@ __all__ = [
     "encode_cursor",
     "export",
     "query",
+    "record_export",
     "records",
     "verify",
 ]

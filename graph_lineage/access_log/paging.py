@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from graph_lineage.access_log import store as cypher
-from graph_lineage.access_log.record import AccessRecord
+from graph_lineage.access_log.record import EXPORT, AccessRecord
 from graph_lineage.auth.principal import Role
 from graph_lineage.errors import InvalidQuery
 from graph_lineage.governance.records import utc
@@ -31,6 +31,7 @@ class AccessLogFilter:
     operation_name: str | None = None
     uid: str | None = None  # among the uids returned
     denied_only: bool = False
+    exports_only: bool = False  # records of exports (operation type "export") only
 
     def parameters(self) -> dict[str, Any]:
         if self.role is not None and self.role not in {role.value for role in Role}:
@@ -44,6 +45,8 @@ class AccessLogFilter:
             "operationName": self.operation_name,
             "uid": self.uid,
             "deniedOnly": self.denied_only,
+            "exportsOnly": self.exports_only,
+            "export": EXPORT,
         }
 
 

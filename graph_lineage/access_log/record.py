@@ -31,6 +31,17 @@ DOOR_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN"}
 MAX_REQUEST_PATH = 1_000
 MAX_REASON = 500
 DOOR_FIELDS = ("request_method", "request_path", "source_address", "reason", "suppressed_count")
+# Fields of exports (operation type "export"), added later still: left out the same way.
+EXPORT = "export"  # the operation type of an export's record
+EXPORT_FIELDS = (
+    "export_format",
+    "export_view",
+    "export_filters",
+    "export_as_of",
+    "export_rows",
+    "export_bytes",
+)
+OPTIONAL_FIELDS = DOOR_FIELDS + EXPORT_FIELDS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,6 +69,12 @@ class AccessRecord:
     source_address: str | None = None
     reason: str | None = None
     suppressed_count: int | None = None  # refusals counted in this one, not recorded apart
+    export_format: str | None = None
+    export_view: str | None = None
+    export_filters: str | None = None  # the view's filters as canonical JSON
+    export_as_of: datetime | None = None
+    export_rows: int | None = None
+    export_bytes: int | None = None
     previous_hash: str | None = None
     hash: str | None = None
 
@@ -101,21 +118,23 @@ class AccessRecord:
         """Everything the record's hash covers: all but the two hashes, as JSON values."""
         values = asdict(self)
         del values["previous_hash"], values["hash"]
-        for name in DOOR_FIELDS:
+        for name in OPTIONAL_FIELDS:
             if values[name] is None:
                 del values[name]
         values["at"] = _iso(self.at)
+        if self.export_as_of is not None:
+            values["export_as_of"] = _iso(self.export_as_of)
         return {key: list(v) if isinstance(v, tuple) else v for key, v in values.items()}
 
     def as_json(self) -> dict[str, Any]:
-        """Every field (unset door fields as null), hashes included."""
+        """Every field (unset door and export fields as null), hashes included."""
         content = self.content()
         values = {f.name: content.get(f.name) for f in fields(self)}
         return {**values, "previous_hash": self.previous_hash, "hash": self.hash}
 
     def properties(self) -> dict[str, Any]:
         """The record as node properties (``at`` a datetime, so time filters are indexed)."""
-        return {**self.as_json(), "at": self.at}
+        return {**self.as_json(), "at": self.at, "export_as_of": self.export_as_of}
 
     @classmethod
     def refusal(
@@ -165,6 +184,7 @@ class AccessRecord:
         for name in ("roles", "returned_uids", "denied_fields", "error_codes"):
             values[name] = tuple(values[name] or ())
         values["at"] = native(values["at"])
+        values["export_as_of"] = native(values["export_as_of"])
         return cls(**values)
 
 

@@ -53,6 +53,7 @@ AND ($role IS NULL OR $role IN r.roles)
 AND ($operationName IS NULL OR r.operation_name = $operationName)
 AND ($uid IS NULL OR $uid IN r.returned_uids)
 AND (NOT $deniedOnly OR r.denied_field_count > 0)
+AND (NOT $exportsOnly OR r.operation_type = $export)
 """
 
 # Index-backed by seq: the scan runs newest first and stops once a page is full.

@@ -103,8 +103,11 @@ def check(
     policy: AccessPolicy,
     node_types: list[str],
     cells: Cells,
+    root: str = "Query",
 ) -> None:
-    """Each object answers exactly the fields the policy grants ``role``; nothing else fails."""
+    """Each object answers exactly the fields the policy grants ``role``; nothing else fails.
+
+    ``root``: the operation's root type (``Mutation`` for a mutation)."""
     errors = body.get("errors", [])
     for error in errors:
         assert error.get("extensions", {}).get("code") == "FORBIDDEN_FIELD", error
@@ -115,7 +118,7 @@ def check(
     checked: set[tuple[Any, ...]] = set()
     # A denied non-null root field nulls the whole answer.
     data = body["data"] if body["data"] is not None else {e["path"][0]: None for e in errors}
-    _walk(data, "Query", (), role, policy, node_types, denied, cells, checked)
+    _walk(data, root, (), role, policy, node_types, denied, cells, checked)
     assert set(denied) <= checked, f"errors outside any answered object: {denied}"
 
 

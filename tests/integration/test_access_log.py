@@ -122,20 +122,19 @@ def test_refused_documents_are_recorded_too(store: Store, settings: Settings) ->
     with TestClient(create_app(tight), headers=bearer(tight, "engineer")) as client:
         refused = client.post("/graphql", json={"query": deep}).json()
         unparsable = client.get("/graphql", params={"query": broken}).json()
-        mutation = client.post("/graphql", json={"query": "mutation { __typename }"}).json()
+        subscription = client.post("/graphql", json={"query": "subscription { x }"}).json()
         over_get = client.get("/graphql", params={"query": "mutation { __typename }"})
         no_document = client.post("/graphql", json={})  # not an operation: nothing to record
         ide = client.get("/graphql", headers={"accept": "text/html"}, follow_redirects=False)
 
     assert "exceeds maximum operation depth of 3" in refused["errors"][0]["message"]
-    assert unparsable["data"] is None and mutation["data"] is None
+    assert unparsable["data"] is None and subscription["data"] is None
     assert no_document.status_code == 400 and over_get.status_code == 400
     assert ide.status_code == 303  # sent on to /ui/graphiql: not an operation either
     records = list(reversed(_newest(store, 10)))
-    mutation_text = "mutation { __typename }"
     assert [r.document_sha256 for r in records] == [
         hashlib.sha256(text.encode()).hexdigest()
-        for text in (deep, broken, mutation_text, mutation_text)
+        for text in (deep, broken, "subscription { x }", "mutation { __typename }")
     ]
     assert [(r.outcome, r.error_codes, r.operation_type) for r in records] == [
         ("refused", ("INVALID_DOCUMENT",), None),
@@ -203,12 +202,16 @@ def test_an_unknown_role_filter_or_cursor_is_a_clear_error(
 def test_nothing_in_the_api_can_change_or_delete_a_record(
     app: TestClient, settings: Settings
 ) -> None:
-    roots = "{ __schema { mutationType { name } subscriptionType { name } } }"
+    roots = "{ __schema { mutationType { fields { name } } subscriptionType { name } } }"
 
     body = _post(app, settings, "admin", roots).json()
 
-    assert body["data"]["__schema"] == {"mutationType": None, "subscriptionType": None}
-    assert "type Mutation" not in render_sdl() and "type Subscription" not in render_sdl()
+    # The one mutation appends an export's record (test_exports.py); none changes a record.
+    assert body["data"]["__schema"] == {
+        "mutationType": {"fields": [{"name": "recordExport"}]},
+        "subscriptionType": None,
+    }
+    assert "type Subscription" not in render_sdl()
 
 
 def test_the_chain_verifies_and_an_altered_record_is_named(

@@ -49,10 +49,11 @@ SAMPLES = {
     "Variant": "variant:ranker-v3-rollout/control",
 }
 # Cells answered by other tests: the access log has its own (test_access_log.py), drift
-# too (test_drift_graphql.py: its alerts need a demo with drift and a drift scan), and
-# experiment reports (test_experiments_graphql.py: effects need thousands of requests).
-# The node types among SAMPLES (Experiment) are answered here.
-ELSEWHERE_PREFIXES = ("Access", "Drift", "Experiment")
+# too (test_drift_graphql.py: its alerts need a demo with drift and a drift scan),
+# experiment reports (test_experiments_graphql.py: effects need thousands of requests), and
+# the mutation with its stamp (test_exports.py). The node types among SAMPLES (Experiment)
+# are answered here.
+ELSEWHERE_PREFIXES = ("Access", "Drift", "Experiment", "Export", "Mutation")
 ELSEWHERE_QUERY_FIELDS = {
     "accessLog",
     "driftAlerts",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from graph_lineage.access_log import AccessRecord, RefusalLimiter, chain_hash
-from graph_lineage.access_log.record import DOOR_FIELDS, sha256
+from graph_lineage.access_log.record import DOOR_FIELDS, OPTIONAL_FIELDS, sha256
 
 
 class Clock:
@@ -148,11 +148,12 @@ def test_a_refusal_record_keeps_the_door_fields_and_bounds_their_length() -> Non
     }
 
 
-# The hash of this record as graph-lineage computed it before refusals were recorded.
+# The hash of this record as graph-lineage computed it before refusals (then exports) were
+# recorded.
 HASH_BEFORE_DOOR_FIELDS = "0d0695a87e73e409cbe6af5e158df67c7b02526c36da308bf28f3b32c32704ef"
 
 
-def test_records_without_door_fields_hash_as_before_they_existed() -> None:
+def test_records_without_door_or_export_fields_hash_as_before_they_existed() -> None:
     record = AccessRecord.build(
         at=datetime(2027, 1, 10, 12, 30, 1, 250_000, tzinfo=UTC),
         subject="ana",
@@ -162,8 +163,8 @@ def test_records_without_door_fields_hash_as_before_they_existed() -> None:
     record = replace(record, seq=1, previous_hash="0" * 64)
 
     assert chain_hash("0" * 64, record) == HASH_BEFORE_DOOR_FIELDS  # old chains still verify
-    assert not set(DOOR_FIELDS) & set(record.content())
-    assert set(DOOR_FIELDS) <= set(record.as_json())  # listed (null) in exports
+    assert not set(OPTIONAL_FIELDS) & set(record.content())
+    assert set(OPTIONAL_FIELDS) <= set(record.as_json())  # listed (null) in exports
     door = replace(_refusal(), seq=1)
     assert set(DOOR_FIELDS) - {"suppressed_count"} <= set(door.content())
     assert chain_hash("0" * 64, door) != chain_hash("0" * 64, replace(door, reason="other"))

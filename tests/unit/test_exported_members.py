@@ -42,9 +42,10 @@ PUBLIC: dict[str, str] = {
         "analyze change_plan_json change_plan_markdown load_plan parse_plan"
     ),
     "graph_lineage.access_log": (
-        "ANONYMOUS ANSWERED AccessLogFilter AccessLogPage AccessRecord ChainReport FAILED "
-        "Format MAX_LISTED MAX_PAGE PARTIAL REFUSED RefusalLimiter append append_all "
-        "chain_hash decode_cursor encode_cursor export query records verify"
+        "ANONYMOUS ANSWERED AccessLogFilter AccessLogPage AccessRecord ChainReport EXPORT "
+        "Export ExportStamp FAILED Format MAX_LISTED MAX_PAGE PARTIAL REFUSED RefusalLimiter "
+        "append append_all chain_hash decode_cursor encode_cursor export query record_export "
+        "records verify"
     ),
     "graph_lineage.collector": (
         "BackendUnavailable CollectorConfig CollectorStats Decision EventsRejected FileConfig "

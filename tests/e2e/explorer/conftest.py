@@ -25,6 +25,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from graph_lineage.drift.records import cursor
+from graph_lineage.drift.signals import SERVING_KINDS
 from graph_lineage.settings import Settings
 from graph_lineage.store import Store
 from graph_lineage.store.admin import wipe_database
@@ -131,6 +133,22 @@ def demo_server(
 
 
 @pytest.fixture(scope="package")
+def drift_scanned(demo_server: DemoServer) -> DemoServer:
+    """The demo once the drift scan `up` starts with the API has stored its alerts.
+
+    The demo has drift to find (a source change, a new cohort: UP_DRIFT); the scan runs in
+    the API process beside the other tests, and only the tests that read drift wait for it.
+    """
+    serving = "serving:" + ",".join(SERVING_KINDS)  # the scan's last cursor, saved at its end
+    deadline = time.monotonic() + 300
+    with Store.connect(demo_server.settings) as store:
+        while cursor(store, serving) is None:
+            assert time.monotonic() < deadline, "up's first drift scan did not finish in 300 s"
+            time.sleep(0.5)
+    return demo_server
+
+
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
@@ -146,11 +164,16 @@ def browser() -> Iterator[Any]:
 
 @dataclass
 class Visit:
-    """A signed-in page and every address it asked for."""
+    """A signed-in page, every address it asked for and every answer it got."""
 
     page: Any
     requested: list[str]
     downloads: Path
+    responses: list[Any] = field(default_factory=list)
+
+    def graphql_answers(self) -> list[str]:
+        """The bodies of the answers /graphql gave the page (to check what reached it)."""
+        return [r.text() for r in self.responses if urlparse(r.url).path == "/graphql"]
 
     def outside_requests(self) -> list[str]:
         return [
@@ -178,6 +201,7 @@ def visit(
         requested: list[str] = []
         page.on("request", lambda request: requested.append(request.url))
         visit = Visit(page, requested, tmp_path)
+        page.on("response", lambda response: visit.responses.append(response))
         visits.append(visit)
         page.goto(f"/ui/sign-in?next={urllib.request.quote('/' + path)}")
         page.get_by_role("button", name=f"Sign in as {role.replace('_', ' ')}").click()
@@ -219,10 +243,3 @@ def graphql_answers(page: Any) -> list[str]:
 
     page.route("**/graphql", record)
     return answers
-
-
-def exports_are_recorded(server: DemoServer) -> bool:
-    """Whether this build stamps exports (the recordExport mutation exports.ts needs)."""
-    answer = server.graphql('{ __type(name: "Mutation") { fields { name } } }')
-    fields = (answer["data"]["__type"] or {}).get("fields") or []
-    return any(field["name"] == "recordExport" for field in fields)

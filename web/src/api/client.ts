@@ -1,5 +1,7 @@
-// The explorer's only door to data: POST /graphql as the signed-in principal. Field
-// authorization, redaction and the access log apply to it exactly as to any client.
+// The explorer's only door to data: POST /graphql as the signed-in principal, and
+// POST /exports/report.pdf, which runs a report's GraphQL query on the server as that same
+// principal. Field authorization, redaction and the access log apply to both exactly as
+// to any client.
 import { authorization, currentSession, signOut } from "../auth/session";
 
 export interface GraphQLErrorItem {
@@ -69,6 +71,41 @@ async function answerOf<T>(reply: Response): Promise<Answer<T>> {
     throw new RequestFailed(`The API answered ${reply.status}: ${body?.detail ?? reply.statusText}`, reply.status);
   }
   return { data: body.data ?? null, errors: body.errors ?? [] };
+}
+
+export interface ReportRequest {
+  report: "trace" | "impact" | "experiment";
+  arguments: Variables;
+  filters: Record<string, unknown>;
+  asOf: string | null;
+}
+
+/** A report as a PDF, made by the server as the signed-in principal; its suggested file name. */
+export async function reportPdf(request: ReportRequest): Promise<{ pdf: Blob; name: string }> {
+  const session = currentSession();
+  if (!session) throw new SignInNeeded("sign in first");
+  let reply: Response;
+  try {
+    reply = await fetch("/exports/report.pdf", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: authorization(session) },
+      body: JSON.stringify(request),
+    });
+  } catch {
+    throw new RequestFailed("The graph-lineage API does not answer. Is it running (make run)?", null);
+  }
+  if (reply.status === 401) {
+    signOut();
+    throw new SignInNeeded("your sign-in has expired or is not valid: sign in again");
+  }
+  if (!reply.ok) {
+    const body = (await reply.json().catch(() => null)) as { detail?: string } | null;
+    const retry = reply.headers.get("retry-after");
+    const wait = retry ? ` Try again in ${retry} s.` : "";
+    throw new RequestFailed(`The PDF was not made: ${body?.detail ?? reply.statusText}.${wait}`, reply.status);
+  }
+  const named = /filename="([^"]+)"/.exec(reply.headers.get("content-disposition") ?? "");
+  return { pdf: await reply.blob(), name: named?.[1] ?? `${request.report}-report.pdf` };
 }
 
 /** The errors that are not field denials: those the view must show as failures. */

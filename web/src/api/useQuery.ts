@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useState } from "react";
 
-import { type Answer, ask, failures, RequestFailed, SignInNeeded, type Variables } from "./client";
+import { type Answer, ask, FORBIDDEN_FIELD, failures, RequestFailed, SignInNeeded, type Variables } from "./client";
 
 export type QueryState<T> =
   | { status: "idle" }
   | { status: "loading" }
-  | { status: "failed"; message: string; denied?: boolean } // denied: the policy refused it all
+  /** `denied`: the policy refused every field asked (show NotVisible, not an error). */
+  | { status: "failed"; message: string; denied?: boolean }
   | { status: "answered"; answer: Answer<T> & { data: T } };
 
 type Settled<T> = { key: string; state: QueryState<T> };
@@ -24,8 +25,8 @@ export function useQuery<T>(query: string, variables: Variables, skip = false): 
       .then((answer) => {
         const failed = failures(answer);
         if (answer.data === null) {
-          const denied = failed.length === 0 && answer.errors.length > 0;
-          const message = failed.map((e) => e.message).join("; ") || (denied ? "Not visible to your role." : "No data.");
+          const denied = answer.errors.length > 0 && answer.errors.every((e) => e.extensions?.code === FORBIDDEN_FIELD);
+          const message = (denied ? answer.errors : failed).map((e) => e.message).join("; ") || "No data.";
           settle({ status: "failed", message, denied });
         } else {
           settle({ status: "answered", answer: answer as Answer<T> & { data: T } });

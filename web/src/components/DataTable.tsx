@@ -90,3 +90,23 @@ export function DataTable<Row>({ name, caption, columns, rows, rowKey, empty }: 
     </div>
   );
 }
+
+/** A column whose cell picks its row (a button: keyboard reachable), marked when chosen. */
+export function choiceColumn<Row>(
+  key: string,
+  header: string,
+  text: (row: Row) => string,
+  chosen: (row: Row) => boolean,
+  choose: (row: Row) => void,
+): TableColumn<Row> {
+  return {
+    key,
+    header,
+    value: text,
+    render: (row) => (
+      <button type="button" className="link" aria-current={chosen(row) ? "true" : undefined} onClick={() => choose(row)}>
+        {text(row)}
+      </button>
+    ),
+  };
+}

@@ -1,7 +1,8 @@
-// Exports: every table as CSV and JSON, every graph and chart as PNG and SVG. Each file is
-// stamped with who exported it, when, the view's filters and the data's as-of time, and
-// each export is first recorded in the access log (the recordExport mutation): no stamp,
-// no file.
+// Exports: every table as CSV and JSON, every graph and chart as PNG and SVG, every report
+// printed (HTML) or as PDF (ReportButtons). Each file is stamped with who exported it, when,
+// the view's filters and the data's as-of time, and each export is first recorded in the
+// access log (the recordExport mutation, or the server for a PDF): no record, no stamp, no
+// file. The stamp's words are the server's (`text`), the same in every format.
 import { createContext, useContext } from "react";
 
 import { ask, failures, RequestFailed } from "../api/client";
@@ -21,43 +22,50 @@ export function useExportScope(): ExportScope {
   return useContext(ExportScopeContext);
 }
 
+/** An export as the access log recorded it (the recordExport mutation's answer). */
 export interface ExportStamp {
   exportedBy: string;
   roles: string[];
-  exportedAt: string;
+  at: string;
+  format: Uppercase<ExportFormat>;
   view: string;
   filters: Record<string, unknown>;
   asOf: string | null;
-  format: ExportFormat;
-  accessLogSeq: number | null;
+  rows: number | null;
+  bytes: number | null;
+  accessLogSeq: number;
+  /** The stamp as lines of text, as the server words it: every file prints these. */
+  text: string[];
+}
+
+/** What is known of the file before its stamp is added. */
+export interface ExportSize {
+  rows?: number | null;
+  bytes?: number | null;
 }
 
 const RECORD_EXPORT = `
 mutation RecordExport($export: ExportInput!) {
-  recordExport(export: $export) { exportedBy roles exportedAt view filters asOf format accessLogSeq }
+  recordExport(export: $export) { exportedBy roles at format view filters asOf rows bytes accessLogSeq text }
 }`;
 
-export async function stampExport(scope: ExportScope, format: ExportFormat, rows: number | null): Promise<ExportStamp> {
-  const answer = await ask<{ recordExport: ExportStamp }>(RECORD_EXPORT, {
-    export: { view: scope.view, format, filters: scope.filters, asOf: scope.asOf, rows },
-  });
+/** Records the export in the access log and returns its stamp; throws when it was not recorded. */
+export async function stampExport(scope: ExportScope, format: ExportFormat, size: ExportSize = {}): Promise<ExportStamp> {
+  const input = {
+    format: format.toUpperCase(),
+    view: scope.view,
+    filters: scope.filters,
+    asOf: scope.asOf,
+    rows: size.rows ?? null,
+    bytes: size.bytes ?? null,
+  };
+  const answer = await ask<{ recordExport: ExportStamp }>(RECORD_EXPORT, { export: input });
   const failed = failures(answer);
   if (!answer.data || failed.length > 0) {
-    throw new RequestFailed(`The export was not recorded, so it was not made: ${failed.map((e) => e.message).join("; ")}`, null);
+    const why = failed.map((e) => e.message).join("; ") || "the access log did not answer";
+    throw new RequestFailed(`The export was not recorded, so it was not made: ${why}`, null);
   }
   return answer.data.recordExport;
-}
-
-export function stampLines(stamp: ExportStamp): string[] {
-  const filters = Object.entries(stamp.filters)
-    .filter(([, value]) => value !== null && value !== undefined && value !== "")
-    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`);
-  return [
-    `graph-lineage ${stamp.view} export`,
-    `Exported by ${stamp.exportedBy} (${stamp.roles.join(", ")}) at ${stamp.exportedAt}`,
-    `Filters: ${filters.length > 0 ? filters.join("; ") : "none"}`,
-    `Data as of: ${stamp.asOf ?? stamp.exportedAt}`,
-  ];
 }
 
 export interface Column<Row> {
@@ -75,15 +83,24 @@ function csvCell(value: string | number | boolean | null): string {
 
 /** RFC 4180 CSV, after `# ` lines carrying the stamp. */
 export function toCsv<Row>(columns: Column<Row>[], rows: Row[], stamp: ExportStamp | null): string {
-  const lines = stamp ? stampLines(stamp).map((line) => `# ${line}`) : [];
+  const lines = stamp ? stamp.text.map((line) => `# ${line}`) : [];
   lines.push(columns.map((column) => csvCell(column.header)).join(","));
   for (const row of rows) lines.push(columns.map((column) => csvCell(column.value(row))).join(","));
   return lines.join("\r\n") + "\r\n";
 }
 
+function records<Row>(columns: Column<Row>[], rows: Row[]): Record<string, string | number | boolean | null>[] {
+  return rows.map((row) => Object.fromEntries(columns.map((column) => [column.key, column.value(row)])));
+}
+
+/** `{stamp, columns, rows}`: the stamp as an object (its `text` among it), one object per row. */
 export function toJson<Row>(columns: Column<Row>[], rows: Row[], stamp: ExportStamp): string {
-  const records = rows.map((row) => Object.fromEntries(columns.map((column) => [column.key, column.value(row)])));
-  return JSON.stringify({ stamp, columns: columns.map((c) => c.key), rows: records }, null, 2);
+  return JSON.stringify({ stamp, columns: columns.map((c) => c.key), rows: records(columns, rows) }, null, 2);
+}
+
+/** The size of a text in UTF-8, as the file will hold it. */
+export function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
 }
 
 export function fileName(scope: ExportScope, name: string, format: ExportFormat): string {
@@ -109,7 +126,8 @@ export async function exportTable<Row>(
   rows: Row[],
   format: "csv" | "json",
 ): Promise<void> {
-  const stamp = await stampExport(scope, format, rows.length);
+  const data = format === "csv" ? toCsv(columns, rows, null) : JSON.stringify(records(columns, rows));
+  const stamp = await stampExport(scope, format, { rows: rows.length, bytes: byteLength(data) });
   const text = format === "csv" ? toCsv(columns, rows, stamp) : toJson(columns, rows, stamp);
   const type = format === "csv" ? "text/csv;charset=utf-8" : "application/json";
   download(fileName(scope, name, format), new Blob([text], { type }));
@@ -122,7 +140,7 @@ export async function stampedPng(imageUrl: string, stamp: ExportStamp): Promise<
   const image = new Image();
   image.src = imageUrl;
   await image.decode();
-  const lines = stampLines(stamp);
+  const lines = stamp.text;
   const canvas = document.createElement("canvas");
   canvas.width = image.naturalWidth;
   canvas.height = image.naturalHeight + FOOTER_LINE * lines.length + 8;
@@ -146,7 +164,7 @@ export function stampedSvg(svg: string, stamp: ExportStamp): string {
   const namespace = "http://www.w3.org/2000/svg";
   const height = Number.parseFloat(root.getAttribute("height") ?? "0") || 0;
   const width = Number.parseFloat(root.getAttribute("width") ?? "0") || 0;
-  const lines = stampLines(stamp);
+  const lines = stamp.text;
   const metadata = document.createElementNS(namespace, "metadata");
   metadata.textContent = JSON.stringify(stamp);
   root.insertBefore(metadata, root.firstChild);
@@ -177,11 +195,13 @@ export interface Drawing {
 }
 
 export async function exportDrawing(scope: ExportScope, name: string, drawing: Drawing, format: "png" | "svg"): Promise<void> {
-  const stamp = await stampExport(scope, format, null);
   if (format === "png") {
-    download(fileName(scope, name, "png"), await stampedPng(await drawing.png(), stamp));
+    const image = await drawing.png();
+    const stamp = await stampExport(scope, format);
+    download(fileName(scope, name, "png"), await stampedPng(image, stamp));
   } else {
-    const svg = stampedSvg(await drawing.svg(), stamp);
-    download(fileName(scope, name, "svg"), new Blob([svg], { type: "image/svg+xml" }));
+    const drawn = await drawing.svg();
+    const stamp = await stampExport(scope, format, { bytes: byteLength(drawn) });
+    download(fileName(scope, name, "svg"), new Blob([stampedSvg(drawn, stamp)], { type: "image/svg+xml" }));
   }
 }

@@ -2,6 +2,9 @@
 // whole state in its URL (path and query), so a copied address restores it exactly.
 import type { ReactNode } from "react";
 
+import { Drift } from "./Drift";
+import { Experiments } from "./Experiments";
+import { Impact } from "./Impact";
 import { Lineage } from "./Lineage";
 import { Recommendation } from "./Recommendation";
 
@@ -15,4 +18,7 @@ export interface View {
 export const VIEWS: View[] = [
   { path: "lineage", title: "Lineage", element: <Lineage /> },
   { path: "recommendation", title: "Recommendation", element: <Recommendation /> },
+  { path: "impact", title: "Impact", element: <Impact /> },
+  { path: "drift", title: "Drift", element: <Drift /> },
+  { path: "experiments", title: "Experiments", element: <Experiments /> },
 ];
