@@ -127,6 +127,9 @@ class RecommendationFilterInput:
     experiment: str | None = None
     variant: str | None = None
     user_pseudonym: str | None = None
+    context: strawberry.ID | None = strawberry.field(
+        default=None, description="A LineageContext uid: one group of a collapsed graph."
+    )
 
     def to_filter(self) -> RecommendationFilter:
         return RecommendationFilter(**vars(self))
@@ -146,6 +149,7 @@ FILTER_READS = {
     "experiment": ("Experiment", "uid"),
     "variant": ("Variant", "uid"),
     "user_pseudonym": ("Recommendation", "userPseudonym"),
+    "context": ("LineageContext", "uid"),
 }
 
 

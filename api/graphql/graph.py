@@ -9,7 +9,7 @@ import strawberry
 
 from api.graphql.hidden import HiddenNodes, hidden_to_graphql
 from api.graphql.nodes import LineageNode, to_graphql
-from graph_lineage.lineage.model import Edge, Graph
+from graph_lineage.lineage.model import Edge, Graph, LeafGroup
 from graph_lineage.store.values import natives as native
 
 
@@ -29,6 +29,20 @@ class LineageEdge:
     ingested_at: datetime | None
 
 
+@strawberry.type(
+    description="The recommendations of one context and their outcomes, counted instead of"
+    " returned (collapse); page them with recommendations(filter: {context})."
+)
+class LineageGroup:
+    context: strawberry.ID
+    recommendations: int | None = strawberry.field(
+        description="null when the caller may not see recommendations or did not ask for them."
+    )
+    outcomes: int | None = strawberry.field(
+        description="null when the caller may not see outcomes or did not ask for them."
+    )
+
+
 @strawberry.type(description="A lineage subgraph around one node, bounded by depth and size.")
 class LineageGraph:
     root: strawberry.ID
@@ -42,6 +56,10 @@ class LineageGraph:
     hidden: list[HiddenNodes] = strawberry.field(
         description="Nodes next to this graph that the caller may not see, counted by kind."
     )
+    groups: list[LineageGroup] = strawberry.field(
+        description="With collapse (downstream): each context's recommendations and outcomes,"
+        " counted, most recommendations first."
+    )
 
 
 def edge_to_graphql(edge: Edge) -> LineageEdge:
@@ -52,6 +70,14 @@ def edge_to_graphql(edge: Edge) -> LineageEdge:
         valid_from=native(edge.properties.get("valid_from")),
         valid_to=native(edge.properties.get("valid_to")),
         ingested_at=native(edge.properties.get("ingested_at")),
+    )
+
+
+def _group(group: LeafGroup) -> LineageGroup:
+    return LineageGroup(
+        context=strawberry.ID(group.context),
+        recommendations=group.recommendations,
+        outcomes=group.outcomes,
     )
 
 
@@ -67,4 +93,5 @@ def graph_to_graphql(graph: Graph) -> LineageGraph:
         truncated=graph.truncated,
         truncated_reason=graph.truncated_reason,
         hidden=hidden_to_graphql(graph.hidden),
+        groups=[_group(group) for group in graph.groups],
     )

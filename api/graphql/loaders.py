@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
 from graph_lineage.lineage.model import Node
+from graph_lineage.lineage.recommendations import outcomes_of
 from graph_lineage.lineage.traversal import versions_of
 from graph_lineage.lineage.visibility import Visibility
 from graph_lineage.store import Store
@@ -17,6 +18,7 @@ from graph_lineage.store import Store
 @dataclass
 class Loaders:
     versions: DataLoader[str, list[Node]]
+    outcomes: DataLoader[str, list[Node]]
 
 
 def make_loaders(store: Store, visibility: Visibility) -> Loaders:
@@ -26,4 +28,10 @@ def make_loaders(store: Store, visibility: Visibility) -> Loaders:
         found = await run_in_threadpool(versions_of, store, list(uids), visibility)
         return [found[uid] for uid in uids]
 
-    return Loaders(versions=DataLoader(load_fn=load_versions))
+    async def load_outcomes(uids: Sequence[str]) -> list[list[Node]]:
+        found = await run_in_threadpool(outcomes_of, store, list(uids), visibility)
+        return [found[uid] for uid in uids]
+
+    return Loaders(
+        versions=DataLoader(load_fn=load_versions), outcomes=DataLoader(load_fn=load_outcomes)
+    )

@@ -179,6 +179,11 @@ class Recommendation(LineageNode):
     latency_ms: float | None
     error: str | None
 
+    @strawberry.field(description="What the user did with it, oldest first (those you may see).")
+    async def outcomes(self, info: Info[RequestContext, None]) -> list[Outcome]:
+        found = await info.context.loaders.outcomes.load(self.uid)
+        return [to_kind(node, Outcome) for node in found]
+
 
 @strawberry.type
 class Outcome(LineageNode):

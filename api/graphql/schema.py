@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -72,6 +72,7 @@ from api.graphql.nodes import NODE_TYPES, LineageNode, to_graphql
 from api.graphql.outages import StoreOutageErrors
 from api.graphql.recording import AccessRecording
 from api.graphql.run_records import RunRecordConnection, run_page_to_graphql
+from api.graphql.search import SearchResult, search_to_graphql
 from api.graphql.visibility import require_readable
 from graph_lineage import __version__, access_log, change_plans
 from graph_lineage.access_log import AccessLogFilter, record_export
@@ -87,6 +88,7 @@ from graph_lineage.experiments import list_experiments as experiment_listing
 from graph_lineage.governance import run_records
 from graph_lineage.lineage import impact as impact_analysis
 from graph_lineage.lineage import recommendations as listing
+from graph_lineage.lineage import search as searching
 from graph_lineage.lineage import trace as tracing
 from graph_lineage.lineage import traversal
 from graph_lineage.lineage.model import Graph
@@ -112,15 +114,10 @@ class Principal:
 
 
 async def _lineage(
-    info: Context,
-    walk: Callable[..., Graph],
-    uid: strawberry.ID,
-    depth: int,
-    as_of: datetime | None,
-    kinds: list[str] | None,
-    max_nodes: int,
+    info: Context, walk: Callable[..., Graph], uid: strawberry.ID, *limits: Any
 ) -> LineageGraph:
-    return graph_to_graphql(await ask(info, walk, str(uid), depth, as_of, kinds, max_nodes))
+    """``walk`` from ``uid`` within ``limits`` (depth, as of, kinds, size, and collapse)."""
+    return graph_to_graphql(await ask(info, walk, str(uid), *limits))
 
 
 @strawberry.type
@@ -150,6 +147,15 @@ class Query:
         found = await ask(info, find, str(uid))
         return to_graphql(found) if found else None
 
+    @strawberry.field(
+        description="Nodes whose uid or name the text begins (completion), best first, of the"
+        " given kinds (labels); those the caller may not see are counted in hidden."
+    )
+    async def search(
+        self, info: Context, text: str, kinds: list[str] | None = None, first: int = 10
+    ) -> SearchResult:
+        return search_to_graphql(await ask(info, searching.search, text, kinds, first))
+
     @strawberry.field(description="What a node came from, as a bounded subgraph.")
     async def upstream(
         self,
@@ -171,8 +177,16 @@ class Query:
         as_of: datetime | None = None,
         kinds: list[str] | None = None,
         max_nodes: int = traversal.DEFAULT_MAX_NODES,
+        collapse: Annotated[
+            bool,
+            strawberry.argument(
+                description="Count recommendations and outcomes per context in groups"
+                " instead of returning them as nodes."
+            ),
+        ] = False,
     ) -> LineageGraph:
-        return await _lineage(info, traversal.downstream, uid, depth, as_of, kinds, max_nodes)
+        walk = traversal.downstream
+        return await _lineage(info, walk, uid, depth, as_of, kinds, max_nodes, collapse)
 
     @strawberry.field(description="The whole path of one recommendation; null if unknown.")
     async def trace(self, info: Context, recommendation_id: strawberry.ID) -> Trace | None:

@@ -48,6 +48,18 @@ class Edge:
     properties: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class LeafGroup:
+    """Recommendations and outcomes of one context, counted instead of returned (collapse).
+
+    A count is None when the caller may not see that kind or did not ask for it.
+    """
+
+    context: str  # uid of the LineageContext
+    recommendations: int | None
+    outcomes: int | None
+
+
 @dataclass
 class Graph:
     root: str
@@ -59,3 +71,4 @@ class Graph:
     truncated_reason: str | None = None
     depth_reached: int = 0
     hidden: dict[str, int] = field(default_factory=dict)  # kinds the caller may not see
+    groups: list[LeafGroup] = field(default_factory=list)  # collapsed leaves, per context

@@ -25,10 +25,11 @@ WHERE r.served_at IS NOT NULL
   AND ($user IS NULL OR r.user_pseudonym = $user)
   AND ($afterTime IS NULL OR r.served_at < datetime($afterTime)
        OR (r.served_at = datetime($afterTime) AND r.uid > $afterUid))
-  AND ($modelVersion IS NULL AND $experiment IS NULL AND $variant IS NULL
+  AND ($modelVersion IS NULL AND $experiment IS NULL AND $variant IS NULL AND $context IS NULL
        OR EXISTS {{
          MATCH (r)-[:HAS_CONTEXT]->(c:LineageContext)
-         WHERE ($modelVersion IS NULL OR c.model_version = $modelVersion)
+         WHERE ($context IS NULL OR c.uid = $context)
+           AND ($modelVersion IS NULL OR c.model_version = $modelVersion)
            AND ($variant IS NULL OR c.variant = $variant)
            AND ($experiment IS NULL OR c.variant STARTS WITH $experiment)
        }})
@@ -51,6 +52,15 @@ RETURN uid, r.served_at AS served_at, r.segment AS segment, c.model_version AS m
 """
 
 
+# The outcomes of each recommendation, in the order they were observed.
+OUTCOMES_OF = f"""
+UNWIND $uids AS uid
+MATCH (:Recommendation {{uid: uid}})<-[:FOR]-(o:Outcome)
+RETURN uid, {node_columns("o")}
+ORDER BY uid, o.observed_at, o.uid
+"""
+
+
 @dataclass(frozen=True)
 class RecommendationFilter:
     served_from: datetime | None = None
@@ -61,6 +71,7 @@ class RecommendationFilter:
     experiment: str | None = None
     variant: str | None = None
     user_pseudonym: str | None = None
+    context: str | None = None  # a LineageContext uid: one collapsed group of a graph
 
 
 @dataclass
@@ -96,10 +107,23 @@ def recommendations(
         modelVersion=where.model_version,
         variant=where.variant,
         experiment=experiment,
+        context=where.context,
     )
     nodes = [Node.from_row(row) for row in rows]
     page = nodes[:first]
     return Page(page, [time_cursor(node, "served_at") for node in page], len(nodes) > first)
+
+
+def outcomes_of(
+    store: Store, uids: list[str], visibility: Visibility = EVERYTHING
+) -> dict[str, list[Node]]:
+    """For each recommendation uid: its outcomes the caller may see, oldest first."""
+    found: dict[str, list[Node]] = {uid: [] for uid in uids}
+    for row in store.read(OUTCOMES_OF, uids=uids):
+        node = Node.from_row(row)
+        if not visibility.hides(node):
+            found[row["uid"]].append(visibility.scrub(node))
+    return found
 
 
 @dataclass

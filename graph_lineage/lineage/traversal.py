@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, LiteralString
 
 from graph_lineage.errors import InvalidQuery, NodeNotFound
-from graph_lineage.lineage.model import Edge, Graph, Node
+from graph_lineage.lineage.model import Edge, Graph, LeafGroup, Node
 from graph_lineage.lineage.visibility import EVERYTHING, Visibility
 from graph_lineage.store import reads
 from graph_lineage.store.connection import Reader, Store
@@ -55,9 +55,8 @@ def upstream(
 ) -> Graph:
     """What ``uid`` came from: follows edges from derived to origin."""
     walk = _Walk("upstream", reads.UPSTREAM_STEP, reads.HIDDEN_UPSTREAM)
-    return store.read_together(
-        lambda reader: _traverse(reader, uid, walk, depth, as_of, kinds, max_nodes, visibility)
-    )
+    limits = _Limits(depth, as_of, kinds, max_nodes, collapse=False)
+    return store.read_together(lambda reader: _traverse(reader, uid, walk, limits, visibility))
 
 
 def downstream(
@@ -67,13 +66,17 @@ def downstream(
     as_of: datetime | None = None,
     kinds: list[str] | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
+    collapse: bool = False,
     visibility: Visibility = EVERYTHING,
 ) -> Graph:
-    """What was derived from ``uid``: follows edges backwards."""
+    """What was derived from ``uid``: follows edges backwards.
+
+    With ``collapse``, recommendations and outcomes are not entered but counted per context
+    of the graph in ``groups`` (a page of one group: ``recommendations`` by ``context``).
+    """
     walk = _Walk("downstream", reads.DOWNSTREAM_STEP, reads.HIDDEN_DOWNSTREAM)
-    return store.read_together(
-        lambda reader: _traverse(reader, uid, walk, depth, as_of, kinds, max_nodes, visibility)
-    )
+    limits = _Limits(depth, as_of, kinds, max_nodes, collapse)
+    return store.read_together(lambda reader: _traverse(reader, uid, walk, limits, visibility))
 
 
 @dataclass(frozen=True)
@@ -83,17 +86,23 @@ class _Walk:
     hidden_count: LiteralString
 
 
+@dataclass(frozen=True)
+class _Limits:
+    depth: int
+    as_of: datetime | None
+    kinds: list[str] | None
+    max_nodes: int
+    collapse: bool
+
+    def asked(self, kind: str) -> bool:
+        return self.kinds is None or kind in self.kinds
+
+
 def _traverse(
-    store: Reader,
-    uid: str,
-    walk: _Walk,
-    depth: int,
-    as_of: datetime | None,
-    kinds: list[str] | None,
-    max_nodes: int,
-    visibility: Visibility,
+    store: Reader, uid: str, walk: _Walk, limits: _Limits, visibility: Visibility
 ) -> Graph:
     """One level per statement; the callers run all of them in one read transaction."""
+    depth, as_of, kinds, max_nodes = limits.depth, limits.as_of, limits.kinds, limits.max_nodes
     if not 1 <= depth <= MAX_DEPTH:
         raise InvalidQuery(f"depth must be between 1 and {MAX_DEPTH}, not {depth}")
     if not 1 <= max_nodes <= DEFAULT_MAX_NODES:
@@ -103,7 +112,7 @@ def _traverse(
         raise NodeNotFound(f"no lineage node has uid {uid!r}")
     graph = Graph(root=uid, direction=walk.direction, depth=depth)
     # Hidden kinds are never entered: they cannot shape limits, truncation or what is found.
-    skip = [kind for kind in LEAF_KINDS if kinds is not None and kind not in kinds]
+    skip = [kind for kind in LEAF_KINDS if limits.collapse or not limits.asked(kind)]
     skip += sorted(visibility.hidden)
     found: dict[str, Node] = {root.id: root}
     inner = [root.id]  # nodes whose neighbours lie within the depth
@@ -131,7 +140,33 @@ def _traverse(
     _fill(graph, store, found, kinds, as_of)
     graph.nodes = [visibility.scrub(node) for node in graph.nodes]
     graph.hidden = _count_hidden(store, walk, inner, as_of, kinds, visibility)
+    if limits.collapse:
+        graph.groups = _leaf_groups(store, graph, limits, visibility)
     return graph
+
+
+def _leaf_groups(
+    store: Reader, graph: Graph, limits: _Limits, visibility: Visibility
+) -> list[LeafGroup]:
+    """Per context of the graph: its recommendations and their outcomes, counted as of."""
+    counted = {kind: limits.asked(kind) and kind not in visibility.hidden for kind in LEAF_KINDS}
+    contexts = [node.id for node in graph.nodes if node.kind == "LineageContext"]
+    if not contexts or not any(counted.values()):
+        return []
+    rows = store.read(
+        reads.LEAF_GROUPS,
+        ids=contexts,
+        asOf=limits.as_of,
+        withOutcomes=counted["Outcome"],
+    )
+    return [
+        LeafGroup(
+            context=row["context"],
+            recommendations=row["recommendations"] if counted["Recommendation"] else None,
+            outcomes=row["outcomes"] if counted["Outcome"] else None,
+        )
+        for row in rows
+    ]
 
 
 def _new_nodes(rows: list[dict[str, Any]], found: dict[str, Node]) -> dict[str, Node]:

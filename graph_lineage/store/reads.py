@@ -149,6 +149,24 @@ MATCH (n)<-[r]-(m)
 WHERE {_VALID} AND {_IS_HIDDEN}
 {_HIDDEN_COUNT}"""
 
+# Recommendations of each context and their outcomes, as of $asOf, counted (collapse).
+LEAF_GROUPS = """
+UNWIND $ids AS id
+MATCH (c:LineageContext) WHERE elementId(c) = id
+CALL (c) {
+  OPTIONAL MATCH (c)<-[:HAS_CONTEXT]-(r:Recommendation)
+  WHERE $asOf IS NULL OR r.valid_from IS NULL OR r.valid_from <= $asOf
+  CALL (r) {
+    OPTIONAL MATCH (r)<-[:FOR]-(o:Outcome)
+    WHERE $withOutcomes AND ($asOf IS NULL OR o.valid_from IS NULL OR o.valid_from <= $asOf)
+    RETURN count(o) AS outcomes
+  }
+  RETURN count(r) AS recommendations, sum(outcomes) AS outcomes
+}
+RETURN c.uid AS context, recommendations, outcomes
+ORDER BY recommendations DESC, context
+"""
+
 # Edges among nodes already found (a node reached twice at one level, or a diamond).
 EDGES_AMONG = f"""
 UNWIND $ids AS id

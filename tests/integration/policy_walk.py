@@ -58,8 +58,8 @@ class Schema:
             target = _unwrap(field_["type"])
             if target["kind"] in ("SCALAR", "ENUM"):
                 parts.append(field_["name"])
-            elif target["name"] == NODE_INTERFACE:
-                inner = "...All" if nested_nodes else "...Leaf"
+            elif target["name"] == NODE_INTERFACE or target["name"] in self.node_types():
+                inner = "...All" if nested_nodes else "...Leaf"  # a node type: as any node
                 parts.append(f"{field_['name']} {{ {inner} }}")
             else:
                 parts.append(f"{field_['name']} {{ {self.selection(target['name'])} }}")

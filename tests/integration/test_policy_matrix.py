@@ -2,10 +2,10 @@
 
 Each read role asks for every field of every type through ``node``, ``upstream``,
 ``downstream``, ``trace``, ``impact``, ``recommendations``, ``lineageDiff``,
-``changePlan`` (and the deprecated ``impactAnalysis``), ``anomalies``, ``dashboard`` and
-``runRecords``. In every object of every answer, the fields that failed with FORBIDDEN_FIELD
-are exactly those the policy denies that role, and no node of a kind the role may not see
-appears at all. Under a
+``changePlan`` (and the deprecated ``impactAnalysis``), ``anomalies``, ``dashboard``,
+``runRecords`` and ``search`` (and ``downstream`` collapsed into groups). In every object of
+every answer, the fields that failed with FORBIDDEN_FIELD are exactly those the policy denies
+that role, and no node of a kind the role may not see appears at all. Under a
 policy that hides data sources, no answer names one, not even in a property of a node that
 is shown (a feature version's ``derivedFrom``, the ``versions`` of a node).
 """
@@ -96,8 +96,8 @@ def _one(store: Store, query: str) -> str:
     return str(rows[0]["uid"])
 
 
-def _entry_points(store: Store, settings: Settings) -> dict[str, str]:
-    """Query field → the arguments that reach much of the graph from it."""
+def _entry_points(store: Store, settings: Settings) -> dict[str, str | list[str]]:
+    """Query field → the arguments (one or several) that reach much of the graph from it."""
     with_outcomes = _one(
         store,
         "MATCH (r:Recommendation)<-[:FOR]-(:Outcome) RETURN r.uid AS uid ORDER BY uid LIMIT 1",
@@ -108,7 +108,11 @@ def _entry_points(store: Store, settings: Settings) -> dict[str, str]:
         "about": "",
         "me": "",
         "upstream": f'(uid: "{context}", depth: 10)',
-        "downstream": '(uid: "source:orders", depth: 10)',
+        "downstream": [
+            '(uid: "source:orders", depth: 10)',
+            '(uid: "source:orders", depth: 10, collapse: true)',  # groups instead of leaves
+        ],
+        "search": '(text: "source", first: 50)',
         "trace": f'(recommendationId: "{with_outcomes}")',
         "impact": '(uid: "source:orders")',
         "recommendations": "(first: 3)",
@@ -135,7 +139,7 @@ def _ask_everything(
     store: Store,
     settings: Settings,
     policy: AccessPolicy,
-    entry_points: dict[str, str],
+    entry_points: dict[str, str | list[str]],
 ) -> tuple[Cells, dict[Role, list[str]]]:
     """Every field through every entry point and every sample node, checked for each role.
 
@@ -151,13 +155,14 @@ def _ask_everything(
 
     for role in READERS:
         queries = [f'{{ node(uid: "{uid}") {{ ...All }} }} {fragment}' for uid in nodes]
-        for name, arguments in entry_points.items():
+        for name, asked in entry_points.items():
             target = query_fields[name]["type"]
             while target["kind"] in ("NON_NULL", "LIST"):
                 target = target["ofType"]
             selection = schema.selection(target["name"])
             used = fragment if "...All" in selection else ""
-            queries.append(f"{{ {name}{arguments} {{ {selection} }} }} {used}")
+            for arguments in [asked] if isinstance(asked, str) else asked:
+                queries.append(f"{{ {name}{arguments} {{ {selection} }} }} {used}")
         for query in queries:
             body = ask(client, settings, role, query)
             check(body, role, policy, node_types, cells)

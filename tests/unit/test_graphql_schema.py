@@ -21,8 +21,9 @@ def test_the_contract_queries_are_there() -> None:
         "node(uid: ID!): LineageNode",
         "upstream(uid: ID!, depth: Int! = 3, asOf: DateTime = null, kinds: [String!] = null,"
         " maxNodes: Int! = 1000)",
-        "downstream(uid: ID!, depth: Int! = 3, asOf: DateTime = null, kinds: [String!] = null,"
-        " maxNodes: Int! = 1000)",
+        "downstream(\n    uid: ID!\n    depth: Int! = 3\n    asOf: DateTime = null\n"
+        "    kinds: [String!] = null\n    maxNodes: Int! = 1000\n",
+        "search(text: String!, kinds: [String!] = null, first: Int! = 10): SearchResult!",
         "trace(recommendationId: ID!): Trace",
         "impact(uid: ID!, since: DateTime = null): Impact!",
         "recommendations(filter: RecommendationFilterInput = null, first: Int! = 50,",

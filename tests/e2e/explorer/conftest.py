@@ -224,3 +224,22 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def graphql_answers(page: Any) -> list[str]:
+    """Every /graphql answer the page gets from now on, as text (read before the page moves on)."""
+    answers: list[str] = []
+
+    from playwright.sync_api import Error
+
+    def record(route: Any) -> None:
+        try:
+            response = route.fetch()
+            body = response.body()
+        except Error:  # asked by a document the page has left: nobody reads its answer
+            return
+        answers.append(body.decode())
+        route.fulfill(status=response.status, headers=response.headers, body=body)
+
+    page.route("**/graphql", record)
+    return answers

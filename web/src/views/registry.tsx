@@ -7,6 +7,8 @@ import { DashboardView } from "./Dashboard";
 import { Drift } from "./Drift";
 import { Experiments } from "./Experiments";
 import { Impact } from "./Impact";
+import { Lineage } from "./Lineage";
+import { Recommendation } from "./Recommendation";
 
 export interface View {
   path: string; // under /ui/
@@ -16,6 +18,8 @@ export interface View {
 }
 
 export const VIEWS: View[] = [
+  { path: "lineage", title: "Lineage", element: <Lineage /> },
+  { path: "recommendation", title: "Recommendation", element: <Recommendation /> },
   { path: "dashboard", title: "Dashboard", element: <DashboardView /> },
   { path: "impact", title: "Impact", element: <Impact /> },
   { path: "drift", title: "Drift", element: <Drift /> },
