@@ -11,6 +11,7 @@ import audit
 import collector_record
 import drift
 import experiments
+import explorer
 import hotspots
 import ingest
 import queries
@@ -29,6 +30,7 @@ TITLES = {
     "profile": "Where a GraphQL request's time goes (issue 7, part 5)",
     "drift": "Drift scans against statistics windows and feature versions (issue 13)",
     "experiments": "Experiment reports against recommendations (issue 14)",
+    "explorer": "Time to a usable explorer view in Chromium (issue 15)",
 }
 NOTES = {
     "ingest": (
@@ -104,6 +106,14 @@ NOTES = {
         " returned. `peak RSS`: the report (cuped) alone in a spawned process. See"
         " `bench/experiments.py`."
     ),
+    "explorer": (
+        "`graph-lineage up` on a throwaway Neo4j (its demo pipeline, fixed seed), headless"
+        " Chromium through Playwright; each run a fresh browser context (no cache) whose tab"
+        " holds a signed-in session, the page's own clock from navigation start to the view"
+        " being usable: the graph drawn and laid out, or every chart of the dashboard drawn."
+        " `of which GraphQL`: the time of the page's `/graphql` requests (they may overlap"
+        " with the browser's own work). See `bench/explorer.py`."
+    ),
 }
 COLUMNS: dict[str, Mapping[str, str]] = {
     "ingest": ingest.COLUMNS,
@@ -114,6 +124,7 @@ COLUMNS: dict[str, Mapping[str, str]] = {
     "profile": hotspots.COLUMNS,
     "drift": drift.COLUMNS,
     "experiments": experiments.COLUMNS,
+    "explorer": explorer.COLUMNS,
 }
 
 
@@ -182,6 +193,8 @@ def headline(name: str, report: dict[str, Any]) -> str:
     if name == "experiments":
         sizes = ", ".join(f"{loaded['recommendations']:,}" for loaded in report["loads"])
         return f"Experiment `{report['experiment']}`; recommendations: {sizes}."
+    if name == "explorer":
+        return f"{report['recommendations']:,} recommendations; Chromium {report['chromium']}."
     if name == "drift":
         listed = ", ".join(f"`{path}`" for path in report["profiles"])
         kinds = ", ".join(report["kinds"])

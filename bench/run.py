@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py [--scale smoke|small|full]
                                   [--only ingest,storage,collector,queries,audit,profile,drift,
-                                         experiments]
+                                         experiments,explorer]
                                   [--output FOLDER]
 
 Each selected benchmark starts its own Neo4j (free ports, a temporary folder, removed at
@@ -15,7 +15,8 @@ is the scale the issue asks for:
 query latency at 10^4, 10^5 and 10^6 recommendations, the profiles at 10^6, 200,000
 through each ingestion way (four loads and three wipes; the writer's rate loading 10^6
 is in the query-latency results), 100,000 for storage and the collector, drift scans up to
-10^5 feature statistics windows, experiment reports at 10^5 and 10^6 recommendations.
+10^5 feature statistics windows, experiment reports at 10^5 and 10^6 recommendations, the
+explorer in Chromium on the make-run demo (20,000 recommendations).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import audit
 import collector_record
 import drift
 import experiments
+import explorer
 import hotspots
 import ingest
 import queries
@@ -55,6 +57,7 @@ SCALES: dict[str, dict[str, int]] = {
         "profile": 1_000,
         "drift": 300,
         "experiments": 2_000,
+        "explorer": 2_000,
     },
     "small": {
         "ingest": 20_000,
@@ -65,6 +68,7 @@ SCALES: dict[str, dict[str, int]] = {
         "profile": 20_000,
         "drift": 10_000,
         "experiments": 100_000,
+        "explorer": 20_000,
     },
     "full": {
         "ingest": 200_000,
@@ -75,6 +79,7 @@ SCALES: dict[str, dict[str, int]] = {
         "profile": 1_000_000,
         "drift": 100_000,
         "experiments": 1_000_000,
+        "explorer": 20_000,
     },
 }
 # Query latency is measured at each size of its scale, up to the scale's size.
@@ -154,6 +159,13 @@ def run_experiments(folder: Path, size: int, output: Path) -> dict[str, Any]:
         return {**experiments.run(server, size), "machine": machine}
 
 
+def run_explorer(folder: Path, size: int, output: Path) -> dict[str, Any]:
+    with throwaway_neo4j(folder / "explorer") as server:
+        with Store.connect(server.settings) as store:
+            machine = facts(neo4j_version(store))
+        return {**explorer.run(server, size, folder / "explorer-site"), "machine": machine}
+
+
 # Each gets a temporary folder, its size and the folder its results go to.
 BENCHMARKS: dict[str, tuple[str, Callable[[Path, int, Path], dict[str, Any]]]] = {
     "ingest": ("ingest", run_ingest),
@@ -164,6 +176,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Path, int, Path], dict[str, Any]]]] =
     "profile": ("profile", run_profile),
     "drift": ("drift", run_drift),
     "experiments": ("experiments", run_experiments),
+    "explorer": ("explorer", run_explorer),
 }
 
 

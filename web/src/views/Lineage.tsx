@@ -251,6 +251,8 @@ export function Lineage() {
         </form>
         {uid === "" && <Empty>Pick a node to start: type part of its uid or name above, e.g. “clickstream” or “ranker”.</Empty>}
         {uid !== "" && shown.status === "loading" && <Loading what="the lineage" />}
+        {graph && pages.status === "loading" && <Loading what="the opened recommendations" />}
+        {pages.status === "failed" && <ErrorNotice message={pages.message} />}
         {shown.status === "failed" && <ErrorNotice message={shown.message} retry={asOf ? retryThen : retryNow} />}
         {graph && shown.status === "answered" && (
           <LineageBody
