@@ -17,7 +17,7 @@ async function fetcher(parameters: Parameters, options?: { headers?: Record<stri
   if (session && !own) headers.authorization = authorization(session);
   const reply = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify(parameters) });
   if (reply.status === 401) {
-    return { errors: [{ message: "Not signed in: sign in at /ui/sign-in?next=/ui/graphiql, or set an Authorization header." }] };
+    return { errors: [{ message: "Not signed in: sign in at /ui/sign-in?next=/graphiql, or set an Authorization header." }] };
   }
   return reply.json();
 }

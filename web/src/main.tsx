@@ -34,6 +34,8 @@ function App() {
     <Routes>
       <Route path="/sign-in" element={<main id="main"><SignIn /></main>} />
       <Route path="/callback" element={<main id="main"><Callback /></main>} />
+      {/* the explorer's front door: the dashboard is the overview every role may read */}
+      <Route path="/" element={<Navigate to="/dashboard" replace />} />
       {VIEWS.map((view) => (
         <Route key={view.path} path={`/${view.path}`} element={<SignedIn>{view.element}</SignedIn>} />
       ))}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,9 @@ def test_a_demo_role_signs_in_and_the_page_names_the_principal(
     page = visit("viewer", "").page
     expect(page.get_by_test_id("principal")).to_have_text("demo-viewer")
     expect(page.get_by_text("(viewer)")).to_be_visible()
+    # the front door leads to the overview, not to "No such view"
+    expect(page).to_have_url(re.compile(rf"^{re.escape(demo_server.url)}/ui/dashboard(\?|$)"))
+    expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in to graph-lineage")).to_be_visible()

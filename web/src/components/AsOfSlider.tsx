@@ -31,6 +31,9 @@ export function stepOf(moments: string[], asOf: string | null): number {
 export function AsOfSlider({ moments, asOf, onChange }: Props) {
   const id = useId();
   const step = stepOf(moments, asOf);
+  // with nothing to replay yet the thumb rests at "now", the right end, where it starts
+  const end = Math.max(moments.length, 1);
+  const at = moments.length === 0 ? end : step;
   return (
     <div className="as-of">
       <label htmlFor={id}>As of</label>
@@ -38,9 +41,9 @@ export function AsOfSlider({ moments, asOf, onChange }: Props) {
         id={id}
         type="range"
         min={0}
-        max={moments.length}
+        max={end}
         step={1}
-        value={step}
+        value={at}
         disabled={moments.length === 0}
         aria-valuetext={asOf ? `as of ${asOf}` : "now"}
         onChange={(event) => {
@@ -51,6 +54,7 @@ export function AsOfSlider({ moments, asOf, onChange }: Props) {
       <output htmlFor={id} data-testid="as-of">
         {asOf ? <Time value={asOf} withSeconds /> : "now"}
       </output>
+      {moments.length === 0 && <span className="muted">nothing to replay yet</span>}
       {asOf && (
         <button type="button" onClick={() => onChange(null)}>
           Back to now

@@ -2,6 +2,7 @@
 // timeline (every time it carries, and when each version began), from `node(uid)`.
 import { isDenied } from "../api/client";
 import { useQuery } from "../api/useQuery";
+import { isIsoTime } from "./format";
 import { Empty, ErrorNotice, Loading, NotVisible } from "./Status";
 import { Time } from "./Time";
 
@@ -25,13 +26,11 @@ export interface TimelineEntry {
   what: string;
 }
 
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
-
 /** Every moment a node's properties name, and when each of its versions began, oldest first. */
 export function timelineOf(node: Pick<PanelNode, "uid" | "properties" | "versions">): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   for (const [key, value] of Object.entries(node.properties ?? {})) {
-    if (typeof value === "string" && ISO_TIME.test(value)) entries.push({ at: value, what: key.replace(/_/g, " ") });
+    if (isIsoTime(value)) entries.push({ at: value, what: key.replace(/_/g, " ") });
   }
   for (const version of node.versions ?? []) {
     if (version.validFrom && version.uid !== node.uid) entries.push({ at: version.validFrom, what: `${version.uid} began` });
@@ -101,7 +100,7 @@ function PanelBody({ node, propertiesDenied, onOpen }: { node: PanelNode; proper
             .map(([key, value]) => (
               <div key={key}>
                 <dt>{key}</dt>
-                <dd>{typeof value === "string" && ISO_TIME.test(value) ? <Time value={value} withSeconds /> : <code>{shown(value)}</code>}</dd>
+                <dd>{isIsoTime(value) ? <Time value={value} withSeconds /> : <code>{shown(value)}</code>}</dd>
               </div>
             ))}
         </dl>

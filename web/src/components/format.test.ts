@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { count, percent, signed, significant, yesNo } from "./format";
+import { count, isIsoTime, percent, signed, significant, yesNo } from "./format";
 
 describe("significant", () => {
   it("keeps three significant digits and drops trailing zeros", () => {
@@ -32,5 +32,15 @@ describe("percent and signed", () => {
 describe("yesNo", () => {
   it("says yes or no, and nothing for an unknown", () => {
     expect([yesNo(true), yesNo(false), yesNo(null)]).toEqual(["yes", "no", null]);
+  });
+});
+
+describe("isIsoTime", () => {
+  it("tells the API's moments from other text", () => {
+    expect(isIsoTime("2026-12-04T20:25:41.539846+00:00")).toBe(true);
+    expect(isIsoTime("2026-10-04T00:00Z")).toBe(true);
+    expect(isIsoTime("2026-10-04")).toBe(false);
+    expect(isIsoTime("kafka://events/clicks")).toBe(false);
+    expect(isIsoTime(42)).toBe(false);
   });
 });

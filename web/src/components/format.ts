@@ -4,6 +4,11 @@
 
 const DASH = "—";
 
+/** Whether a property's value is a moment as the API writes it (ISO 8601, to the minute at least). */
+export function isIsoTime(value: unknown): value is string {
+  return typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value);
+}
+
 export function count(value: number | null | undefined): string {
   return value === null || value === undefined ? DASH : value.toLocaleString();
 }

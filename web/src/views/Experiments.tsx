@@ -34,6 +34,10 @@ interface Listing {
   variants: { name: string; uid: string; trafficShare: number | null; requests: number }[];
 }
 
+function variantText(variant: Listing["variants"][number]): string {
+  return `${variant.name} ${percent(variant.trafficShare)}, ${count(variant.requests)}`;
+}
+
 const METHODS: [string, string][] = [
   ["FIXED", "fixed (one look)"],
   ["CUPED", "CUPED (pre-period adjusted)"],
@@ -120,7 +124,9 @@ function ExperimentList({ rows, selected, onSelect }: { rows: Listing[]; selecte
     {
       key: "variants",
       header: "Variants (share, requests)",
-      value: (e) => e.variants.map((v) => `${v.name} ${percent(v.trafficShare)}, ${count(v.requests)}`).join("; "),
+      value: (e) => e.variants.map(variantText).join("; "),
+      // a variant a line, unbroken, so a narrow window doesn't squeeze the column into a word a line
+      render: (e) => e.variants.map((v) => <div key={v.name} className="nowrap">{variantText(v)}</div>),
     },
   ];
   return (

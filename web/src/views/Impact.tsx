@@ -12,9 +12,10 @@ import { type Touched, TouchedTable } from "../analyses/TouchedTable";
 import { Chart } from "../components/Chart";
 import { DataTable, type TableColumn } from "../components/DataTable";
 import { ExportScopeContext } from "../components/exports";
-import { count } from "../components/format";
+import { count, isIsoTime } from "../components/format";
 import { Asked, Figures, ReportToolbar } from "../components/Report";
 import { Empty, ErrorNotice, HiddenBadges, type HiddenCount, Loading, NotVisible } from "../components/Status";
+import { Time } from "../components/Time";
 import { useUrlState } from "../components/urlState";
 
 const IMPACT = `
@@ -59,7 +60,8 @@ const countColumns = (header: string): TableColumn<Count>[] => [
 type Property = { key: string; value: string };
 const PROPERTIES: TableColumn<Property>[] = [
   { key: "key", header: "Property", value: (p) => p.key },
-  { key: "value", header: "Value", value: (p) => p.value },
+  // moments read in the reader's timezone like every other date (the export keeps them ISO)
+  { key: "value", header: "Value", value: (p) => p.value, render: (p) => (isIsoTime(p.value) ? <Time value={p.value} withSeconds /> : p.value) },
 ];
 
 function propertyRows(properties: Record<string, unknown>): Property[] {
