@@ -124,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
                 height = min(MAX_HEIGHT, page.evaluate("document.body.scrollHeight"))
                 path = args.out / f"{shot.name}.png"
                 page.screenshot(
-                    path=str(path), clip={"x": 0, "y": 0, "width": 1400, "height": height}
+                    path=str(path),
+                    full_page=True,
+                    clip={"x": 0, "y": 0, "width": 1400, "height": height},
                 )
                 context.close()
                 print(f"{path}  ({shot.role}: /ui/{address})")
