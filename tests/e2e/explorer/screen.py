@@ -169,3 +169,14 @@ def assert_printable(page: Any, heading: str, report: str, principal: str) -> No
         expect(stamp).to_be_visible()
     finally:
         page.emulate_media(media="screen")
+
+
+def downloaded_pdf_text(page: Any, button: str) -> str:
+    """The text of every page of the PDF the button downloads (the server's report)."""
+    from pypdf import PdfReader
+
+    with page.expect_download() as pdf:
+        page.get_by_role("button", name=button).click()
+    path = Path(pdf.value.path())
+    assert path.read_bytes().startswith(b"%PDF")
+    return "\n".join(sheet.extract_text() for sheet in PdfReader(path).pages)

@@ -10,6 +10,7 @@ from typing import Any
 from graph_lineage.store import Store
 
 from .conftest import DemoServer, Visit, axe_violations, graphql_answers
+from .screen import assert_printable, downloaded_pdf_text
 
 TRACE = """query($id: ID!) { trace(recommendationId: $id) {
   recommendation { uid segment items }
@@ -125,6 +126,12 @@ def test_the_trace_and_the_diff_equal_the_answers_and_the_url_restores_them(
     assert lines[0] == "# graph-lineage recommendation export (CSV)"
     rows = [line for line in lines if not line.startswith("#")][1:]
     assert [row.split(",")[2] for row in rows] == _column(page, "timeline", 3)
+
+    # the trace as the server's PDF: the same recommendation, its features' hashes, the stamp
+    text = downloaded_pdf_text(page, "Download the trace report as PDF")
+    assert a in text and "Exported by demo-engineer (engineer)" in text
+    assert all(f["schemaHash"][:12] in text for f in trace["servedFeatures"])
+    assert_printable(page, "Why did this user get this item?", "the trace report", "demo-engineer")
 
 
 def test_a_viewer_gets_no_recommendation_uid_only_counts(

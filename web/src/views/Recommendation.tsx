@@ -8,6 +8,7 @@ import { type Answer, isDenied } from "../api/client";
 import { useQuery } from "../api/useQuery";
 import { DataTable, type TableColumn } from "../components/DataTable";
 import { ExportScopeContext } from "../components/exports";
+import { ReportToolbar } from "../components/Report";
 import { GraphCanvas } from "../components/GraphCanvas";
 import { type Drawn, shortLabel } from "../components/graphModel";
 import { NodePanel } from "../components/NodePanel";
@@ -309,6 +310,7 @@ function TraceBody({ trace, answer, drawn, other, onCompare, selected, onSelect 
   const pseudonymDenied = isDenied(answer, ["trace", "recommendation", "userPseudonym"]);
   return (
     <>
+      <ReportToolbar label="the trace report" pdf={{ report: "trace", arguments: { recommendationId: rec.uid } }} />
       <dl className="facts card" data-testid="trace-facts">
         <div>
           <dt>Recommendation</dt>
