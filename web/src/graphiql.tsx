@@ -29,11 +29,46 @@ const DEFAULT_QUERY = `# graph-lineage: ask what the explorer asks. Your sign-in
 }
 `;
 
+/** GraphiQL draws a tab as an <li role="tab"> around its own buttons, which assistive
+ * technology can't reach (axe: nested-interactive; graphql/graphiql#3422): the tab role
+ * moves to the tab's button, kept there as GraphiQL re-renders. */
+function tabsAsButtons(container: HTMLElement): void {
+  const fix = () => {
+    container.querySelectorAll<HTMLElement>("li.graphiql-tab[role=tab]").forEach((item) => {
+      const button = item.querySelector<HTMLElement>(".graphiql-tab-button");
+      if (!button) return;
+      button.setAttribute("role", "tab");
+      button.setAttribute("aria-selected", item.getAttribute("aria-selected") ?? "false");
+      item.setAttribute("role", "none");
+      item.removeAttribute("aria-selected");
+    });
+  };
+  new MutationObserver(fix).observe(container, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ["role", "aria-selected"],
+  });
+  fix();
+}
+
+// In GraphiQL's corner: the way back to the explorer (in place of its logo's outside link).
+const BACK = (
+  <a href="/ui/" style={{ color: "#1f2937", fontSize: "1rem", textDecoration: "none" }}>
+    graph-lineage <span style={{ color: "#0b5cad" }}>explorer</span>
+  </a>
+);
+
 const root = document.getElementById("graphiql");
 if (root) {
   if (!currentSession()) {
     window.location.replace(`/ui/sign-in?next=${encodeURIComponent("/graphiql")}`);
   } else {
-    createRoot(root).render(<GraphiQL fetcher={fetcher} defaultQuery={DEFAULT_QUERY} />);
+    tabsAsButtons(root);
+    createRoot(root).render(
+      <GraphiQL fetcher={fetcher} defaultQuery={DEFAULT_QUERY}>
+        <GraphiQL.Logo>{BACK}</GraphiQL.Logo>
+      </GraphiQL>,
+    );
   }
 }

@@ -80,3 +80,6 @@ def test_graphiql_is_built_in_and_sends_the_signed_in_principal(
     response = page.locator(".graphiql-response")
     expect(response).to_contain_text("demo-data_scientist", timeout=30_000)
     expect(response).to_contain_text("ranker-v3-rollout")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="graph-lineage explorer").click()  # the way back
+    expect(page).to_have_url(re.compile(r"/ui/dashboard"))
