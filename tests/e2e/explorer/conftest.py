@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -32,26 +31,14 @@ from graph_lineage.store import Store
 from graph_lineage.store.admin import wipe_database
 
 from ...conftest import Neo4jTarget, bearer, free_port
+from ..chromium import CHROMIUM, CHROMIUM_FLAGS, needs_chromium
 
 DEMO_RECOMMENDATIONS = 3_000
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# Flags for a sandboxed root user on a machine without outside network.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WEB = Path(__file__).parents[3] / "web"
 AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
 LOCAL_SCHEMES = ("data", "blob", "about")
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"
-)
+pytestmark = needs_chromium
 
 
 @dataclass

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 
-import { type Answer, ask, FORBIDDEN_FIELD, failures, RequestFailed, SignInNeeded, type Variables } from "./client";
+import { type Answer, ask, failures, RequestFailed, SignInNeeded, type Variables } from "./client";
 
 export type QueryState<T> =
   | { status: "idle" }
@@ -25,7 +25,7 @@ export function useQuery<T>(query: string, variables: Variables, skip = false): 
       .then((answer) => {
         const failed = failures(answer);
         if (answer.data === null) {
-          const denied = answer.errors.length > 0 && answer.errors.every((e) => e.extensions?.code === FORBIDDEN_FIELD);
+          const denied = answer.errors.length > 0 && failed.length === 0;
           const message = (denied ? answer.errors : failed).map((e) => e.message).join("; ") || "No data.";
           settle({ status: "failed", message, denied });
         } else {
